@@ -1,0 +1,63 @@
+import { fileURLToPath } from 'node:url';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import pg from 'pg';
+import { createDb } from './client.ts';
+
+const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
+/** Any fixed number: serialises concurrent `migrate` runs against one database. */
+const MIGRATION_LOCK_KEY = 7_420_001;
+const DUPLICATE_DATABASE = '42P04';
+const UNIQUE_VIOLATION = '23505';
+
+export interface MigrateResult {
+  createdDatabase: boolean;
+  database: string;
+}
+
+function databaseName(databaseUrl: string): string {
+  const name = decodeURIComponent(new URL(databaseUrl).pathname.replace(/^\//, ''));
+  if (name === '') throw new Error('DATABASE_URL names no database');
+  return name;
+}
+
+/** Creates the database named by the URL when it is missing, connecting to the server's `postgres` database. */
+export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
+  const name = databaseName(databaseUrl);
+  const adminUrl = new URL(databaseUrl);
+  adminUrl.pathname = '/postgres';
+  const admin = new pg.Client({ connectionString: adminUrl.toString() });
+  await admin.connect();
+  try {
+    const existing = await admin.query('select 1 from pg_database where datname = $1', [name]);
+    if (existing.rowCount !== 0) return false;
+    try {
+      await admin.query(`create database "${name.replaceAll('"', '""')}"`);
+      return true;
+    } catch (error) {
+      // another process created it between our check and our create
+      const code = (error as { code?: string }).code;
+      if (code === DUPLICATE_DATABASE || code === UNIQUE_VIOLATION) return false;
+      throw error;
+    }
+  } finally {
+    await admin.end();
+  }
+}
+
+export async function migrateDatabase(databaseUrl: string): Promise<MigrateResult> {
+  const createdDatabase = await ensureDatabase(databaseUrl);
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  const client = await pool.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      await migrate(createDb(pool), { migrationsFolder: MIGRATIONS_FOLDER });
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    }
+  } finally {
+    client.release();
+    await pool.end();
+  }
+  return { createdDatabase, database: databaseName(databaseUrl) };
+}

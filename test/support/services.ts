@@ -1,0 +1,73 @@
+/**
+ * Per-test-file isolation on the shared servers: a fresh database (migrated) and a unique queue prefix.
+ */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { createDb, createPool, type Db } from '../../src/db/client.ts';
+import { migrateDatabase } from '../../src/db/migrate.ts';
+
+export interface TestDatabase {
+  url: string;
+  pool: pg.Pool;
+  db: Db;
+  drop(): Promise<void>;
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+}
+
+export function redisUrl(): string {
+  return inject('redisUrl');
+}
+
+export function testQueuePrefix(): string {
+  return uniqueName('alwtest');
+}
+
+export function createRedis(): Redis {
+  return new Redis(redisUrl(), { maxRetriesPerRequest: null });
+}
+
+/** Deletes every key under a queue prefix (BullMQ keys and the worker's own rate-limit keys). */
+export async function clearPrefix(prefix: string): Promise<void> {
+  const redis = createRedis();
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const server = new URL(inject('databaseServerUrl'));
+  const name = uniqueName('alw_test');
+  server.pathname = `/${name}`;
+  const url = server.toString();
+  await migrateDatabase(url);
+  const pool = createPool(url, 5);
+  return {
+    url,
+    pool,
+    db: createDb(pool),
+    async drop() {
+      await pool.end();
+      const admin = new URL(url);
+      admin.pathname = '/postgres';
+      const client = new pg.Client({ connectionString: admin.toString() });
+      await client.connect();
+      try {
+        await client.query(`drop database if exists "${name}" with (force)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
