@@ -11,6 +11,7 @@ export function createPool(databaseUrl: string, max = 10): pg.Pool {
   return new pg.Pool({ connectionString: databaseUrl, max, application_name: 'asset-worker' });
 }
 
-export function createDb(pool: pg.Pool): Db {
+/** Over a pool, or over one checked-out connection inside a transaction. */
+export function createDb(pool: pg.Pool | pg.PoolClient): Db {
   return drizzle(pool, { schema });
 }

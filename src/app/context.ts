@@ -1,0 +1,70 @@
+/**
+ * The composition root shared by every command: one pool, one Redis connection, one rate limiter, the enabled
+ * providers. Nothing here runs at import time; `close()` releases everything in reverse order.
+ */
+import { Redis } from 'ioredis';
+import type pg from 'pg';
+import type { Config } from '../config.ts';
+import { createDb, createPool, type Db } from '../db/client.ts';
+import { UsageError } from '../errors.ts';
+import { createRedisRateLimiter, type RateLimiter } from '../http/rate-limiter.ts';
+import type { Logger } from '../logger.ts';
+import { createProviders, type ProviderHandle } from '../providers/provider-factory.ts';
+import { PROVIDER_NAMES, type ProviderName } from '../providers/provider-names.ts';
+
+export interface AppContext {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly pool: pg.Pool;
+  readonly db: Db;
+  /** for BullMQ and the rate limiter; BullMQ needs maxRetriesPerRequest: null */
+  readonly redis: Redis;
+  readonly rateLimiter: RateLimiter;
+  readonly providers: ReadonlyMap<ProviderName, ProviderHandle>;
+  /** the named providers, or every enabled one; a named provider that is not enabled is a usage error */
+  selectProviders(names?: readonly string[]): ProviderHandle[];
+  close(): Promise<void>;
+}
+
+export function createRedisConnection(config: Config): Redis {
+  return new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+}
+
+export function createAppContext(config: Config, logger: Logger): AppContext {
+  const pool = createPool(config.databaseUrl, 12);
+  // an idle client error (server restart) must not crash the process; the next query reports it
+  pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
+  const redis = createRedisConnection(config);
+  redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
+  const rps: Partial<Record<ProviderName, number>> = {};
+  for (const [name, providerConfig] of Object.entries(config.providers)) rps[name as ProviderName] = providerConfig.rps;
+  const rateLimiter = createRedisRateLimiter({ redis, prefix: config.queuePrefix, rps });
+  const providers = createProviders(config, { rateLimiter, logger });
+  return {
+    config,
+    logger,
+    pool,
+    db: createDb(pool),
+    redis,
+    rateLimiter,
+    providers,
+    selectProviders(names) {
+      if (names === undefined || names.length === 0) return [...providers.values()];
+      return names.map((name) => {
+        if (!(PROVIDER_NAMES as readonly string[]).includes(name)) {
+          throw new UsageError(`unknown provider "${name}" (expected one of ${PROVIDER_NAMES.join(', ')})`);
+        }
+        const handle = providers.get(name as ProviderName);
+        if (handle === undefined) {
+          throw new UsageError(`provider "${name}" is not enabled: set ${name.toUpperCase()}_API_KEY`);
+        }
+        return handle;
+      });
+    },
+    async close() {
+      await Promise.all([...providers.values()].map((handle) => handle.close()));
+      redis.disconnect();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * Catalog writes on the sync's hot path, in plain SQL through pg: a whole batch of rows is one statement,
+ * sent as one JSON parameter (json_to_recordset), so a 5,000-row batch costs one round trip.
+ */
+import type { PoolClient } from 'pg';
+import type { ProviderName } from '../providers/provider-names.ts';
+import type { CatalogRecord } from '../providers/provider.ts';
+
+export interface UpsertCounts {
+  inserted: number;
+  updated: number;
+}
+
+const UPSERT_SQL = `
+INSERT INTO assets AS a (
+  provider, asset_id, kind, status, title, description, category, url, width, height, duration_seconds, frames,
+  size_bytes, tags, provider_created_at, provider_updated_at, trashed_at, raw, first_seen_at, last_seen_at, last_changed_at
+)
+SELECT $1, x.asset_id, x.kind, x.status, x.title, x.description, x.category, x.url, x.width, x.height,
+  x.duration_seconds, x.frames, x.size_bytes, x.tags, x.provider_created_at, x.provider_updated_at, x.trashed_at,
+  x.raw, $3, $3, $3
+FROM json_to_recordset($2::json) AS x(
+  asset_id text, kind text, status text, title text, description text, category text, url text, width int,
+  height int, duration_seconds numeric, frames int, size_bytes bigint, tags text[], provider_created_at timestamptz,
+  provider_updated_at timestamptz, trashed_at timestamptz, raw jsonb
+)
+ON CONFLICT (provider, asset_id) DO UPDATE SET
+  kind = excluded.kind, status = excluded.status, title = excluded.title, description = excluded.description,
+  category = excluded.category, url = excluded.url, width = excluded.width, height = excluded.height,
+  duration_seconds = excluded.duration_seconds, frames = excluded.frames, size_bytes = excluded.size_bytes,
+  tags = excluded.tags, provider_created_at = excluded.provider_created_at,
+  provider_updated_at = excluded.provider_updated_at, trashed_at = excluded.trashed_at, raw = excluded.raw,
+  removed_at = NULL, last_seen_at = excluded.last_seen_at, last_changed_at = excluded.last_changed_at
+-- an unchanged asset is not rewritten: no dead tuple, no WAL, no trigger
+WHERE a.raw IS DISTINCT FROM excluded.raw
+   OR a.removed_at IS NOT NULL
+   OR a.trashed_at IS DISTINCT FROM excluded.trashed_at
+RETURNING (xmax = 0) AS inserted`;
+
+function toRow(record: CatalogRecord) {
+  return {
+    asset_id: record.assetId,
+    kind: record.kind,
+    status: record.status,
+    title: record.title,
+    description: record.description,
+    category: record.category,
+    url: record.url,
+    width: record.width,
+    height: record.height,
+    duration_seconds: record.durationSeconds,
+    frames: record.frames,
+    size_bytes: record.sizeBytes,
+    tags: record.tags,
+    provider_created_at: record.providerCreatedAt,
+    provider_updated_at: record.providerUpdatedAt,
+    trashed_at: record.trashedAt,
+    raw: record.raw,
+  };
+}
+
+/** Later records win over earlier ones with the same id (an asset can show on two pages while the listing shifts). */
+export function dedupeRecords(records: CatalogRecord[]): CatalogRecord[] {
+  const byId = new Map<string, CatalogRecord>();
+  for (const record of records) byId.set(record.assetId, record);
+  return byId.size === records.length ? records : [...byId.values()];
+}
+
+export async function upsertRecords(
+  client: PoolClient,
+  provider: ProviderName,
+  records: CatalogRecord[],
+  now: Date,
+): Promise<UpsertCounts> {
+  if (records.length === 0) return { inserted: 0, updated: 0 };
+  const rows = dedupeRecords(records).map(toRow);
+  const result = await client.query<{ inserted: boolean }>(UPSERT_SQL, [provider, JSON.stringify(rows), now]);
+  let inserted = 0;
+  for (const row of result.rows) if (row.inserted) inserted += 1;
+  return { inserted, updated: result.rows.length - inserted };
+}
+
+export interface RemovalCandidate {
+  assetId: string;
+  trashed: boolean;
+}
+
+/** Live catalog assets that no committed page of the run listed: the candidates for removal. */
+export async function liveAssetsNotSeen(client: PoolClient, provider: ProviderName, runId: number): Promise<RemovalCandidate[]> {
+  const result = await client.query<{ asset_id: string; trashed: boolean }>(
+    `SELECT a.asset_id, a.trashed_at IS NOT NULL AS trashed
+     FROM assets a
+     JOIN (
+       SELECT asset_id FROM assets WHERE provider = $1 AND removed_at IS NULL
+       EXCEPT
+       SELECT unnest(asset_ids) FROM sync_pages WHERE run_id = $2
+     ) missing ON missing.asset_id = a.asset_id
+     WHERE a.provider = $1`,
+    [provider, runId],
+  );
+  return result.rows.map((row) => ({ assetId: row.asset_id, trashed: row.trashed }));
+}
+
+export async function countLiveAssets(client: PoolClient, provider: ProviderName): Promise<{ live: number; trashed: number }> {
+  const result = await client.query<{ live: number; trashed: number }>(
+    `SELECT count(*)::int AS live, count(trashed_at)::int AS trashed FROM assets WHERE provider = $1 AND removed_at IS NULL`,
+    [provider],
+  );
+  return result.rows[0] ?? { live: 0, trashed: 0 };
+}
+
+export async function markRemoved(client: PoolClient, provider: ProviderName, assetIds: string[], at: Date): Promise<number> {
+  if (assetIds.length === 0) return 0;
+  const result = await client.query(
+    `UPDATE assets SET removed_at = $3 WHERE provider = $1 AND asset_id = ANY ($2::text[]) AND removed_at IS NULL`,
+    [provider, assetIds, at],
+  );
+  return result.rowCount ?? 0;
+}
+
+export async function markTrashed(client: PoolClient, provider: ProviderName, assetId: string, at: Date): Promise<boolean> {
+  const result = await client.query(
+    `UPDATE assets SET trashed_at = $3 WHERE provider = $1 AND asset_id = $2 AND trashed_at IS DISTINCT FROM $3`,
+    [provider, assetId, at],
+  );
+  return (result.rowCount ?? 0) > 0;
+}

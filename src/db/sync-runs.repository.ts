@@ -1,0 +1,116 @@
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { ProviderName } from '../providers/provider-names.ts';
+import type { Db } from './client.ts';
+import { syncPages, syncRuns } from './schema.ts';
+
+export type SyncRun = typeof syncRuns.$inferSelect;
+export type SyncRunState = 'running' | 'complete' | 'partial' | 'failed';
+
+export async function findRunningRun(db: Db, provider: ProviderName): Promise<SyncRun | undefined> {
+  const [run] = await db.select().from(syncRuns).where(and(eq(syncRuns.provider, provider), eq(syncRuns.state, 'running')));
+  return run;
+}
+
+export async function createRun(db: Db, provider: ProviderName, now: Date): Promise<SyncRun> {
+  const [run] = await db.insert(syncRuns).values({ provider, startedAt: now }).returning();
+  if (run === undefined) throw new Error('insert into sync_runs returned no row');
+  return run;
+}
+
+export async function getRun(db: Db, runId: number): Promise<SyncRun | undefined> {
+  const [run] = await db.select().from(syncRuns).where(eq(syncRuns.id, runId));
+  return run;
+}
+
+/** The latest run that ended (complete or partial) after `since`. */
+export async function findFinishedRunSince(db: Db, provider: ProviderName, since: Date): Promise<SyncRun | undefined> {
+  const [run] = await db
+    .select()
+    .from(syncRuns)
+    .where(and(eq(syncRuns.provider, provider), inArray(syncRuns.state, ['complete', 'partial']), sql`${syncRuns.finishedAt} >= ${since}`))
+    .orderBy(desc(syncRuns.id))
+    .limit(1);
+  return run;
+}
+
+/** The latest run that ended, complete or partial: what retention checks for freshness and completeness. */
+export async function findLastFinishedRun(db: Db, provider: ProviderName): Promise<SyncRun | undefined> {
+  const [run] = await db
+    .select()
+    .from(syncRuns)
+    .where(and(eq(syncRuns.provider, provider), inArray(syncRuns.state, ['complete', 'partial'])))
+    .orderBy(desc(syncRuns.id))
+    .limit(1);
+  return run;
+}
+
+export async function findLastCompleteRun(db: Db, provider: ProviderName): Promise<SyncRun | undefined> {
+  const [run] = await db
+    .select()
+    .from(syncRuns)
+    .where(and(eq(syncRuns.provider, provider), eq(syncRuns.state, 'complete')))
+    .orderBy(desc(syncRuns.id))
+    .limit(1);
+  return run;
+}
+
+export async function loadSeenIds(db: Db, runId: number): Promise<{ seen: Set<string>; pageKeys: Set<string> }> {
+  const rows = await db.select({ pageKey: syncPages.pageKey, assetIds: syncPages.assetIds }).from(syncPages).where(eq(syncPages.runId, runId));
+  const seen = new Set<string>();
+  const pageKeys = new Set<string>();
+  for (const row of rows) {
+    pageKeys.add(row.pageKey);
+    for (const id of row.assetIds) seen.add(id);
+  }
+  return { seen, pageKeys };
+}
+
+export async function updateRun(db: Db, runId: number, patch: Partial<Omit<SyncRun, 'id' | 'provider'>>): Promise<void> {
+  await db.update(syncRuns).set(patch).where(eq(syncRuns.id, runId));
+}
+
+export interface RunIncrements {
+  pages?: number;
+  inserted?: number;
+  updated?: number;
+  removed?: number;
+  trashed?: number;
+  quarantined?: number;
+}
+
+/** Adds to a run's counters in SQL, so counts stay right whoever commits. */
+export async function incrementRun(
+  db: Db,
+  runId: number,
+  increments: RunIncrements,
+  set: Partial<Pick<SyncRun, 'progress' | 'seen' | 'reportedTotal'>> = {},
+): Promise<void> {
+  await db
+    .update(syncRuns)
+    .set({
+      pages: sql`${syncRuns.pages} + ${increments.pages ?? 0}`,
+      inserted: sql`${syncRuns.inserted} + ${increments.inserted ?? 0}`,
+      updated: sql`${syncRuns.updated} + ${increments.updated ?? 0}`,
+      removed: sql`${syncRuns.removed} + ${increments.removed ?? 0}`,
+      trashed: sql`${syncRuns.trashed} + ${increments.trashed ?? 0}`,
+      quarantined: sql`${syncRuns.quarantined} + ${increments.quarantined ?? 0}`,
+      ...set,
+    })
+    .where(eq(syncRuns.id, runId));
+}
+
+export async function insertPages(db: Db, runId: number, pages: Array<{ pageKey: string; assetIds: string[] }>): Promise<void> {
+  if (pages.length === 0) return;
+  await db
+    .insert(syncPages)
+    .values(pages.map((page) => ({ runId, pageKey: page.pageKey, assetIds: page.assetIds })))
+    .onConflictDoNothing();
+}
+
+/** Seen-sets are only needed while a run is open. */
+export async function pruneFinishedRunPages(db: Db, provider: ProviderName): Promise<void> {
+  await db.execute(sql`
+    DELETE FROM ${syncPages} WHERE ${syncPages.runId} IN (
+      SELECT ${syncRuns.id} FROM ${syncRuns} WHERE ${syncRuns.provider} = ${provider} AND ${syncRuns.state} <> 'running'
+    )`);
+}

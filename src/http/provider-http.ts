@@ -1,0 +1,211 @@
+/**
+ * The one request path for every provider: budget, timeout, retries with full-jitter backoff, 429 handling,
+ * response classification into typed ProviderErrors. Providers supply only their auth headers and how to read
+ * a failure out of their error envelope.
+ */
+import pRetry from 'p-retry';
+import { Agent, errors as undiciErrors, request } from 'undici';
+import { fullJitterDelay, parseRetryAfter, type BackoffOptions } from '../domain/backoff.ts';
+import { ProviderError, type ProviderErrorKind } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { ProviderName } from '../providers/provider-names.ts';
+import type { RateLimiter } from './rate-limiter.ts';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface ProviderRequest {
+  method: HttpMethod;
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+  /** names the call in errors and logs, e.g. "list assets page 3" */
+  operation: string;
+}
+
+export interface ProviderResponse {
+  status: number;
+  /** parsed JSON, or undefined for an empty body */
+  body: unknown;
+  requestId: string | undefined;
+}
+
+export interface EnvelopeFailure {
+  kind: ProviderErrorKind;
+  message: string;
+  code?: string | undefined;
+}
+
+/**
+ * Reads a provider's error envelope. Called for every response with a parsed body (2xx included: a provider
+ * error in a 200 body is a failure); returns undefined when the response is a success.
+ */
+export type EnvelopeReader = (status: number, body: unknown) => EnvelopeFailure | undefined;
+
+export interface ProviderHttpOptions {
+  provider: ProviderName;
+  baseUrl: string;
+  /** built per request so the key lives only inside the request */
+  authHeaders: () => Record<string, string>;
+  readEnvelope: EnvelopeReader;
+  /** header carrying the provider's request id, logged with every failure */
+  requestIdHeader?: string;
+  rateLimiter: RateLimiter;
+  logger: Logger;
+  timeoutMs?: number;
+  /** attempts after the first for retryable failures; 429s do not count */
+  retries?: number;
+  backoff?: BackoffOptions;
+  /** upper bound on the time one request may spend waiting through 429s and retries */
+  maxRetryTimeMs?: number;
+  connections?: number;
+}
+
+export interface ProviderHttp {
+  readonly provider: ProviderName;
+  send(req: ProviderRequest): Promise<ProviderResponse>;
+  close(): Promise<void>;
+}
+
+const DEFAULT_RATE_LIMIT_PAUSE_MS = 1000;
+
+export function statusKind(status: number): ProviderErrorKind {
+  if (status === 429) return 'rate_limited';
+  if (status === 404 || status === 410) return 'not_found';
+  if (status === 401 || status === 403) return 'auth';
+  if (status >= 500 || status === 408) return 'retryable';
+  return 'permanent';
+}
+
+function buildUrl(baseUrl: string, path: string, query: ProviderRequest['query']): string {
+  const url = new URL(baseUrl.replace(/\/+$/, '') + path);
+  for (const [name, value] of Object.entries(query ?? {})) {
+    if (value !== undefined) url.searchParams.set(name, String(value));
+  }
+  return url.toString();
+}
+
+function isNetworkError(error: unknown): boolean {
+  return error instanceof undiciErrors.UndiciError || (error instanceof Error && 'code' in error && typeof error.code === 'string');
+}
+
+export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
+  const { provider, logger } = options;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const backoff = options.backoff ?? { baseMs: 250, capMs: 20_000 };
+  const agent = new Agent({
+    connections: options.connections ?? 16,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    keepAliveTimeout: 10_000,
+  });
+
+  async function attempt(req: ProviderRequest): Promise<ProviderResponse> {
+    await options.rateLimiter.acquire(provider);
+    const url = buildUrl(options.baseUrl, req.path, req.query);
+    let response;
+    try {
+      response = await request(url, {
+        method: req.method,
+        dispatcher: agent,
+        headers: {
+          accept: 'application/json',
+          ...(req.body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...options.authHeaders(),
+        },
+        body: req.body === undefined ? undefined : JSON.stringify(req.body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      if (isNetworkError(error) || (error instanceof Error && error.name === 'TimeoutError')) {
+        throw new ProviderError(`${provider}: ${req.operation} failed: ${(error as Error).message}`, {
+          provider,
+          kind: 'retryable',
+          operation: req.operation,
+          cause: error,
+        });
+      }
+      throw error;
+    }
+    const headerValue = (name: string) => {
+      const value = response.headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    };
+    const requestId = options.requestIdHeader === undefined ? undefined : headerValue(options.requestIdHeader);
+    const text = await response.body.text();
+    const status = response.statusCode;
+    const contentType = headerValue('content-type') ?? '';
+    let body: unknown;
+    let parsed = text.trim() === '';
+    if (!parsed && contentType.includes('json')) {
+      try {
+        body = JSON.parse(text);
+        parsed = true;
+      } catch {
+        parsed = false;
+      }
+    }
+    const fail = (kind: ProviderErrorKind, detail: string, code?: string) => {
+      const retryAfterMs =
+        kind === 'rate_limited' ? (parseRetryAfter(headerValue('retry-after'), Date.now()) ?? DEFAULT_RATE_LIMIT_PAUSE_MS) : undefined;
+      const idPart = requestId === undefined ? '' : ` (request id ${requestId})`;
+      return new ProviderError(`${provider}: ${req.operation} failed: ${detail}${idPart}`, {
+        provider,
+        kind,
+        operation: req.operation,
+        status,
+        code,
+        requestId,
+        retryAfterMs,
+      });
+    };
+    if (parsed) {
+      const envelope = options.readEnvelope(status, body);
+      if (envelope !== undefined) throw fail(envelope.kind, `HTTP ${status}: ${envelope.message}`, envelope.code);
+    }
+    if (status >= 200 && status < 300) {
+      if (!parsed) {
+        // a truncated or non-JSON success body: the data cannot be trusted, but a second read usually works
+        throw fail('retryable', `HTTP ${status} with a malformed body (${contentType || 'no content type'}, ${text.length} bytes)`);
+      }
+      return { status, body, requestId };
+    }
+    const kind = statusKind(status);
+    throw fail(kind, `HTTP ${status}${parsed ? '' : ` with a non-JSON body (${contentType || 'no content type'})`}`);
+  }
+
+  return {
+    provider,
+    send(req) {
+      return pRetry(() => attempt(req), {
+        retries: options.retries ?? 5,
+        minTimeout: 0,
+        maxTimeout: 0,
+        maxRetryTime: options.maxRetryTimeMs ?? 10 * 60_000,
+        shouldConsumeRetry: ({ error }) => !(error instanceof ProviderError && error.kind === 'rate_limited'),
+        shouldRetry: ({ error }) => error instanceof ProviderError && error.retryable,
+        onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+          if (!(error instanceof ProviderError)) return;
+          logger.warn(
+            {
+              provider,
+              operation: req.operation,
+              kind: error.kind,
+              status: error.status,
+              code: error.code,
+              requestId: error.requestId,
+              attempt: attemptNumber,
+              retriesLeft,
+            },
+            error.message,
+          );
+          if (error.kind === 'rate_limited') {
+            await options.rateLimiter.pause(provider, error.retryAfterMs ?? DEFAULT_RATE_LIMIT_PAUSE_MS);
+          } else if (error.kind === 'retryable' && retriesLeft > 0) {
+            await new Promise((resolve) => setTimeout(resolve, fullJitterDelay(attemptNumber, backoff)));
+          }
+        },
+      });
+    },
+    close: () => agent.close(),
+  };
+}

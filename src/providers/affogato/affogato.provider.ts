@@ -1,0 +1,93 @@
+/**
+ * Affogato adapter. Assumptions about the API live here:
+ * - the listing's `total` lets pages be fetched concurrently; its order is undocumented, so items can shift
+ *   between pages while we page (the sync engine re-passes when fewer distinct ids than `total` were seen);
+ * - ids missing from an archive answer were not archived; archiving an archived id is harmless.
+ */
+import { ProviderError } from '../../errors.ts';
+import type { ActionResult, AssetAction, AssetProvider, ListingContext, ListingPage, LookupResult } from '../provider.ts';
+import { AFFOGATO_MAX_PAGE_SIZE, type AffogatoClient } from './affogato.client.ts';
+import { transformAffogatoAsset } from './affogato.transform.ts';
+
+export const AFFOGATO_ARCHIVE_BATCH = 50;
+
+export interface AffogatoProviderOptions {
+  pageSize?: number;
+  concurrency?: number;
+}
+
+export function createAffogatoProvider(client: AffogatoClient, options: AffogatoProviderOptions = {}): AssetProvider {
+  const pageSize = Math.min(options.pageSize ?? AFFOGATO_MAX_PAGE_SIZE, AFFOGATO_MAX_PAGE_SIZE);
+  const concurrency = options.concurrency ?? 4;
+
+  async function fetchPage(page: number): Promise<ListingPage> {
+    const { items, total } = await client.listAssets(page, pageSize);
+    return { key: String(page), items: items.map(transformAffogatoAsset), progress: { pageSize, total }, total };
+  }
+
+  async function* list(context: ListingContext): AsyncIterable<ListingPage> {
+    let total = typeof context.progress.total === 'number' ? context.progress.total : undefined;
+    if (total === undefined || context.progress.pageSize !== pageSize) {
+      const first = await fetchPage(1);
+      total = first.total ?? 0;
+      if (!context.committedPageKeys.has(first.key)) yield first;
+    }
+    const lastPage = Math.ceil(total / pageSize);
+    const pending: number[] = [];
+    for (let page = 2; page <= lastPage; page += 1) if (!context.committedPageKeys.has(String(page))) pending.push(page);
+
+    // A small pool: keep `concurrency` pages in flight, hand them over as each arrives.
+    const inFlight = new Map<number, Promise<{ page: number; result: ListingPage }>>();
+    const launch = () => {
+      const page = pending.shift();
+      if (page !== undefined) inFlight.set(page, fetchPage(page).then((result) => ({ page, result })));
+    };
+    for (let i = 0; i < concurrency; i += 1) launch();
+    try {
+      while (inFlight.size > 0) {
+        const { page, result } = await Promise.race(inFlight.values());
+        inFlight.delete(page);
+        launch();
+        yield result;
+      }
+    } finally {
+      // a failed page ends the listing; the other in-flight requests must not become unhandled rejections
+      for (const promise of inFlight.values()) promise.catch(() => undefined);
+    }
+  }
+
+  async function lookup(assetId: string): Promise<LookupResult> {
+    try {
+      return { state: 'present', item: transformAffogatoAsset(await client.getAsset(assetId)) };
+    } catch (error) {
+      if (error instanceof ProviderError && error.kind === 'not_found') return { state: 'gone' };
+      throw error;
+    }
+  }
+
+  async function perform(action: AssetAction, assetIds: string[]): Promise<ActionResult> {
+    if (action !== 'archive') throw new Error(`affogato does not support "${action}"`);
+    const answered = await client.archive(assetIds);
+    const archived = new Set(
+      answered.flatMap((item) => {
+        const { id, status } = (item ?? {}) as { id?: unknown; status?: unknown };
+        return typeof id === 'string' && (status === undefined || status === 'archive') ? [id] : [];
+      }),
+    );
+    return {
+      done: assetIds.filter((id) => archived.has(id)),
+      gone: [],
+      notDone: assetIds.filter((id) => !archived.has(id)),
+    };
+  }
+
+  return {
+    name: 'affogato',
+    list,
+    lookup,
+    supportedActions: ['archive'],
+    batchSize: () => AFFOGATO_ARCHIVE_BATCH,
+    perform,
+    listingConcurrency: concurrency,
+  };
+}

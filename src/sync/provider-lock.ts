@@ -1,0 +1,49 @@
+/**
+ * One run at a time per provider and per kind of work, across every process on the database: a Postgres
+ * advisory lock held on a dedicated connection. A process that dies loses its connection and so its lock,
+ * which is exactly the liveness signal a resumed run needs.
+ */
+import type pg from 'pg';
+import { PROVIDER_NAMES, type ProviderName } from '../providers/provider-names.ts';
+
+export const LOCK_SPACES = { sync: 7_420_010, retention: 7_420_020 } as const;
+export type LockSpace = keyof typeof LOCK_SPACES;
+
+export interface HeldLock {
+  /** true when another holder had it first and we waited for it */
+  waited: boolean;
+  release(): Promise<void>;
+}
+
+export async function acquireProviderLock(
+  pool: pg.Pool,
+  space: LockSpace,
+  provider: ProviderName,
+  onWait: () => void,
+): Promise<HeldLock> {
+  const client = await pool.connect();
+  const key = [LOCK_SPACES[space], PROVIDER_NAMES.indexOf(provider)];
+  try {
+    const tried = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS locked', key);
+    const waited = tried.rows[0]?.locked !== true;
+    if (waited) {
+      onWait();
+      await client.query('SELECT pg_advisory_lock($1, $2)', key);
+    }
+    return {
+      waited,
+      async release() {
+        try {
+          await client.query('SELECT pg_advisory_unlock($1, $2)', key);
+          client.release();
+        } catch (error) {
+          // a broken connection has dropped the lock already; discard it
+          client.release(error as Error);
+        }
+      },
+    };
+  } catch (error) {
+    client.release(error as Error);
+    throw error;
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Assets the listing did not show are only candidates: each is confirmed with the provider's detail endpoint
+ * before `removed_at` is set (404), `trashed_at` is set (Media Pocket's `deleted`), or it is kept (still there).
+ */
+import type pg from 'pg';
+import { createDb } from '../db/client.ts';
+import { countLiveAssets, liveAssetsNotSeen, markRemoved, markTrashed, upsertRecords } from '../db/catalog.repository.ts';
+import { insertQuarantined, type QuarantinedRecord } from '../db/quarantine.repository.ts';
+import { incrementRun, insertPages } from '../db/sync-runs.repository.ts';
+import { withTransaction } from '../db/transaction.ts';
+import { isSharpShrink, spreadSample } from '../domain/listing-checks.ts';
+import type { Logger } from '../logger.ts';
+import type { AssetProvider, CatalogRecord, LookupResult } from '../providers/provider.ts';
+import { chunk, mapWithConcurrency } from '../util/concurrency.ts';
+
+const SAMPLE_SIZE = 10;
+const CHUNK = 50;
+
+export interface ConfirmationOptions {
+  pool: pg.Pool;
+  provider: AssetProvider;
+  runId: number;
+  pass: number;
+  clock: () => Date;
+  log: Logger;
+  concurrency: number;
+}
+
+/** Returns null when every candidate was settled, or the reason the listing is not to be trusted. */
+export async function confirmMissingAssets(options: ConfirmationOptions): Promise<string | null> {
+  const { pool, provider, runId, log } = options;
+  const { candidates, counts } = await withTransaction(pool, async (client) => ({
+    candidates: await liveAssetsNotSeen(client, provider.name, runId),
+    counts: await countLiveAssets(client, provider.name),
+  }));
+  if (candidates.length === 0) return null;
+  const missingUntrashed = candidates.filter((candidate) => !candidate.trashed);
+  if (isSharpShrink({ liveUntrashed: counts.live - counts.trashed, missingUntrashed: missingUntrashed.length })) {
+    const sample = spreadSample(missingUntrashed, SAMPLE_SIZE);
+    const lookups = await mapWithConcurrency(sample, options.concurrency, (candidate) => provider.lookup(candidate.assetId));
+    const stillThere = lookups.filter((result) => result.state === 'present').length;
+    if (stillThere > 0) {
+      return `the listing lacked ${missingUntrashed.length} of ${counts.live - counts.trashed} live assets, and ${stillThere} of a sample of ${sample.length} still exist`;
+    }
+    log.warn({ missing: missingUntrashed.length, live: counts.live }, 'listing shrank sharply; a sample confirms the removals, checking each one');
+  }
+  log.info({ candidates: candidates.length }, 'confirming assets missing from the listing');
+  // a resumed confirmation must not reuse the page keys of an interrupted one
+  const attempt = options.clock().getTime().toString(36);
+  for (const [index, group] of chunk(candidates, CHUNK).entries()) {
+    const lookups = await mapWithConcurrency(group, options.concurrency, (candidate) => provider.lookup(candidate.assetId));
+    const outcomes = group.map((candidate, i) => ({ assetId: candidate.assetId, result: lookups[i] as LookupResult }));
+    await settle(options, `${options.pass}:confirm:${attempt}:${index}`, outcomes);
+  }
+  return null;
+}
+
+async function settle(options: ConfirmationOptions, pageKey: string, outcomes: Array<{ assetId: string; result: LookupResult }>): Promise<void> {
+  const { provider, runId } = options;
+  const now = options.clock();
+  const records: CatalogRecord[] = [];
+  const quarantined: QuarantinedRecord[] = [];
+  const stillThere: string[] = [];
+  const gone: string[] = [];
+  const trashed: Array<{ assetId: string; at: Date }> = [];
+  for (const { assetId, result } of outcomes) {
+    if (result.state === 'gone') {
+      gone.push(assetId);
+      continue;
+    }
+    stillThere.push(assetId);
+    if (result.item.ok) records.push(result.item.record);
+    else quarantined.push({ assetId, reason: result.item.reason, raw: result.item.raw });
+    if (result.state === 'trashed') trashed.push({ assetId, at: result.trashedAt });
+  }
+  await withTransaction(options.pool, async (client) => {
+    const db = createDb(client);
+    let newlyTrashed = 0;
+    for (const item of trashed) if (await markTrashed(client, provider.name, item.assetId, item.at)) newlyTrashed += 1;
+    const counts = await upsertRecords(client, provider.name, records, now);
+    const removed = await markRemoved(client, provider.name, gone, now);
+    const newlyQuarantined = await insertQuarantined(db, provider.name, runId, quarantined);
+    await insertPages(db, runId, [{ pageKey, assetIds: stillThere }]);
+    await incrementRun(db, runId, { ...counts, removed, trashed: newlyTrashed, quarantined: newlyQuarantined });
+  });
+}

@@ -1,0 +1,192 @@
+/**
+ * One full sync of one provider: page the listing into the catalog (checkpointed), decide whether the listing
+ * can be trusted, confirm every missing asset with the detail endpoint, and close the run.
+ * The scheduled job and the `sync` command both call `syncProvider`.
+ */
+import type pg from 'pg';
+import { createDb } from '../db/client.ts';
+import {
+  createRun,
+  findFinishedRunSince,
+  findRunningRun,
+  getRun,
+  loadSeenIds,
+  pruneFinishedRunPages,
+  updateRun,
+  type SyncRun,
+} from '../db/sync-runs.repository.ts';
+import { judgeCompleteness } from '../domain/listing-checks.ts';
+import { errorMessage } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { AssetProvider } from '../providers/provider.ts';
+import { createPageWriter } from './page-writer.ts';
+import { acquireProviderLock } from './provider-lock.ts';
+import { confirmMissingAssets } from './removal-confirmation.ts';
+
+export interface SyncOptions {
+  pool: pg.Pool;
+  logger: Logger;
+  clock?: () => Date;
+  /** rows per transaction on the listing path */
+  batchRows?: number;
+  maxPasses?: number;
+  confirmConcurrency?: number;
+  /** an open run older than this is abandoned and a fresh one started */
+  abandonAfterMs?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: SyncProgress) => void;
+}
+
+export interface SyncProgress {
+  provider: string;
+  phase: 'listing' | 'confirming';
+  pages: number;
+  seen: number;
+  total: number | undefined;
+}
+
+export interface SyncSummary {
+  provider: string;
+  runId: number;
+  state: 'complete' | 'partial';
+  pages: number;
+  seen: number;
+  inserted: number;
+  updated: number;
+  removed: number;
+  trashed: number;
+  quarantined: number;
+  partialReason: string | null;
+  /** true when this call waited for a run another process was doing, and reports that run */
+  joined: boolean;
+}
+
+function summarize(run: SyncRun, joined: boolean): SyncSummary {
+  return {
+    provider: run.provider,
+    runId: run.id,
+    state: run.state === 'partial' ? 'partial' : 'complete',
+    pages: run.pages,
+    seen: run.seen,
+    inserted: run.inserted,
+    updated: run.updated,
+    removed: run.removed,
+    trashed: run.trashed,
+    quarantined: run.quarantined,
+    partialReason: run.partialReason,
+    joined,
+  };
+}
+
+export async function syncProvider(options: SyncOptions, provider: AssetProvider): Promise<SyncSummary> {
+  const clock = options.clock ?? (() => new Date());
+  const db = createDb(options.pool);
+  const log = options.logger.child({ provider: provider.name });
+  const waitStartedAt = clock();
+  const lock = await acquireProviderLock(options.pool, 'sync', provider.name, () =>
+    log.info('another process is syncing this provider; waiting for it to finish'),
+  );
+  try {
+    if (lock.waited) {
+      const finished = await findFinishedRunSince(db, provider.name, waitStartedAt);
+      if (finished !== undefined) return summarize(finished, true);
+    }
+    let run = await findRunningRun(db, provider.name);
+    if (run !== undefined && clock().getTime() - run.startedAt.getTime() > (options.abandonAfterMs ?? 24 * 3_600_000)) {
+      log.warn({ runId: run.id }, 'abandoning a sync run that has been open for over a day; starting afresh');
+      await updateRun(db, run.id, { state: 'failed', finishedAt: clock(), error: run.error ?? 'abandoned' });
+      run = undefined;
+    }
+    if (run === undefined) {
+      run = await createRun(db, provider.name, clock());
+      log.info({ runId: run.id }, 'sync started');
+    } else {
+      log.info({ runId: run.id, phase: run.phase, pages: run.pages }, 'resuming sync run');
+    }
+    try {
+      return await execute(options, provider, run, clock, log);
+    } catch (error) {
+      // the run stays open: the next attempt resumes from its last committed page
+      await updateRun(db, run.id, { error: errorMessage(error) });
+      throw error;
+    }
+  } finally {
+    await lock.release();
+  }
+}
+
+async function execute(
+  options: SyncOptions,
+  provider: AssetProvider,
+  initial: SyncRun,
+  clock: () => Date,
+  log: Logger,
+): Promise<SyncSummary> {
+  const db = createDb(options.pool);
+  const runId = initial.id;
+  const { seen, pageKeys } = await loadSeenIds(db, runId);
+  let pass = initial.pass;
+  let progress = initial.progress as Record<string, unknown>;
+  let reportedTotal = initial.reportedTotal ?? undefined;
+  let pages = initial.pages;
+  let partialReason: string | null = null;
+  const report = (phase: SyncProgress['phase']) =>
+    options.onProgress?.({ provider: provider.name, phase, pages, seen: seen.size, total: reportedTotal });
+
+  if (initial.phase === 'listing') {
+    for (;;) {
+      const prefix = `${pass}:`;
+      const committedPageKeys = new Set([...pageKeys].filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length)));
+      const writer = createPageWriter({
+        pool: options.pool,
+        provider: provider.name,
+        runId,
+        pass,
+        seen,
+        clock,
+        batchRows: options.batchRows ?? 5_000,
+        onCommitted: (totals, total) => {
+          pages += totals.pages;
+          if (total !== undefined) reportedTotal = total;
+          report('listing');
+        },
+      });
+      const context = { progress, committedPageKeys, seenIds: seen, signal: options.signal ?? new AbortController().signal };
+      for await (const page of provider.list(context)) {
+        await writer.add(page);
+        if (options.signal?.aborted === true) break;
+      }
+      // on a stop request the pages already fetched are committed first, so the next run resumes after them
+      await writer.finish();
+      options.signal?.throwIfAborted();
+      const decision = judgeCompleteness({ distinctSeen: seen.size, reportedTotal, pass, maxPasses: options.maxPasses ?? 3 });
+      if (decision.verdict === 'another-pass') {
+        log.info({ pass, seen: seen.size, total: reportedTotal }, 'fewer distinct assets than the listing reported; paging again');
+        pass += 1;
+        progress = {};
+        await updateRun(db, runId, { pass, progress });
+        continue;
+      }
+      if (decision.verdict === 'partial') partialReason = decision.reason;
+      break;
+    }
+    await updateRun(db, runId, { phase: 'confirming', partialReason });
+  } else {
+    partialReason = initial.partialReason;
+  }
+
+  if (partialReason === null) {
+    report('confirming');
+    partialReason = await confirmMissingAssets({ pool: options.pool, provider, runId, pass, clock, log, concurrency: options.confirmConcurrency ?? 4 });
+  } else {
+    log.warn({ reason: partialReason }, 'listing not trustworthy: no asset is marked removed by this run');
+  }
+
+  await updateRun(db, runId, { state: partialReason === null ? 'complete' : 'partial', phase: 'done', partialReason, finishedAt: clock(), error: null });
+  await pruneFinishedRunPages(db, provider.name);
+  const final = await getRun(db, runId);
+  if (final === undefined) throw new Error(`sync run ${runId} vanished`);
+  const summary = summarize(final, false);
+  log.info(summary, 'sync finished');
+  return summary;
+}
