@@ -1,0 +1,42 @@
+/**
+ * The one typed list of jobs: name → queue, payload and default options. A job exists here or nowhere;
+ * the registry refuses to boot unless every job has exactly one handler.
+ */
+import type { JobsOptions } from 'bullmq';
+import type { ProviderName } from '../providers/provider-names.ts';
+
+export const QUEUE_NAMES = ['sync', 'retention', 'dag', 'bulk'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+export interface JobPayloads {
+  /** one full sync of one provider (scheduled by SYNC_CRON, or enqueued by hand) */
+  'sync.provider': { provider: ProviderName };
+  /** plan and apply retention for every enabled provider (scheduled by RETENTION_CRON) */
+  'retention.apply': Record<string, never>;
+  /** one poll of a Media Pocket DAG action run; parks itself between polls */
+  'dag.poll': { dagRunId: number };
+  /** re-enqueues polls for open runs whose poll job was lost */
+  'dag.sweep': Record<string, never>;
+  /** one chunk of a bulk operation */
+  'bulk.chunk': { operationId: number; chunk: number };
+}
+
+export type JobName = keyof JobPayloads;
+
+export interface JobDefinition {
+  queue: QueueName;
+  options: JobsOptions;
+}
+
+const keepHistory = { removeOnComplete: { age: 24 * 3600, count: 1000 }, removeOnFail: { age: 7 * 24 * 3600 } };
+const retried = (attempts: number, delay: number): JobsOptions => ({ attempts, backoff: { type: 'exponential', delay } });
+
+export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition } = {
+  'sync.provider': { queue: 'sync', options: { ...keepHistory, ...retried(5, 30_000) } },
+  'retention.apply': { queue: 'retention', options: { ...keepHistory, ...retried(3, 60_000) } },
+  'dag.poll': { queue: 'dag', options: { ...keepHistory, ...retried(10, 5_000) } },
+  'dag.sweep': { queue: 'dag', options: { ...keepHistory, attempts: 1 } },
+  'bulk.chunk': { queue: 'bulk', options: { ...keepHistory, ...retried(8, 5_000) } },
+};
+
+export const JOB_NAMES = Object.keys(JOB_DEFINITIONS) as JobName[];

@@ -1,0 +1,23 @@
+/**
+ * BullMQ queues under QUEUE_PREFIX, and typed enqueueing: the payload type follows the job name.
+ */
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { JOB_DEFINITIONS, QUEUE_NAMES, type JobName, type JobPayloads, type QueueName } from './job-definitions.ts';
+
+export type Queues = Readonly<Record<QueueName, Queue>>;
+
+export function createQueues(connection: Redis, prefix: string): Queues {
+  const queues = {} as Record<QueueName, Queue>;
+  for (const name of QUEUE_NAMES) queues[name] = new Queue(name, { connection, prefix });
+  return queues;
+}
+
+export async function closeQueues(queues: Queues): Promise<void> {
+  await Promise.all(Object.values(queues).map((queue) => queue.close()));
+}
+
+export function enqueue<N extends JobName>(queues: Queues, name: N, data: JobPayloads[N], options: JobsOptions = {}) {
+  const definition = JOB_DEFINITIONS[name];
+  return queues[definition.queue].add(name, data, { ...definition.options, ...options });
+}
