@@ -9,18 +9,20 @@ export interface CompletenessInput {
   maxPasses: number;
 }
 
-export type CompletenessDecision = { verdict: 'complete' } | { verdict: 'another-pass' } | { verdict: 'partial'; reason: string };
+export type CompletenessDecision = { verdict: 'complete'; shortfall?: string } | { verdict: 'another-pass' };
 
 /**
- * A listing that reports a total is complete once at least that many distinct ids were seen. Fewer means
- * items shifted past us while we paged: another pass catches them, up to `maxPasses`.
+ * A listing that reports a total should show at least that many distinct ids. Fewer means assets were added
+ * behind our position while we paged (an existing asset that a shift hid is caught by the removal
+ * confirmation, never lost): another pass picks the new ones up, up to `maxPasses`; after that the run still
+ * counts as complete and the next sync finds the rest.
  */
 export function judgeCompleteness(input: CompletenessInput): CompletenessDecision {
   if (input.reportedTotal === undefined || input.distinctSeen >= input.reportedTotal) return { verdict: 'complete' };
   if (input.pass < input.maxPasses) return { verdict: 'another-pass' };
   return {
-    verdict: 'partial',
-    reason: `the listing reported ${input.reportedTotal} assets but only ${input.distinctSeen} distinct ones were seen after ${input.pass} passes`,
+    verdict: 'complete',
+    shortfall: `the listing reported ${input.reportedTotal} assets but ${input.distinctSeen} distinct ones were seen after ${input.pass} passes (assets added while paging are picked up by the next sync)`,
   };
 }
 

@@ -28,6 +28,8 @@ export interface PageWriterOptions {
   seen: Set<string>;
   clock: () => Date;
   batchRows: number;
+  /** a batch is also written once its first page is this old, so slow listings checkpoint often */
+  maxBatchAgeMs?: number;
   onCommitted: (totals: BatchTotals, lastTotal: number | undefined) => void;
 }
 
@@ -40,6 +42,7 @@ export interface PageWriter {
 export function createPageWriter(options: PageWriterOptions): PageWriter {
   let buffer: ListingPage[] = [];
   let bufferedRows = 0;
+  let batchStartedAt = 0;
   let inFlight: Promise<void> | undefined;
 
   async function write(pages: ListingPage[]): Promise<void> {
@@ -97,9 +100,11 @@ export function createPageWriter(options: PageWriterOptions): PageWriter {
 
   return {
     async add(page) {
+      if (buffer.length === 0) batchStartedAt = Date.now();
       buffer.push(page);
       bufferedRows += page.items.length;
-      if (bufferedRows >= options.batchRows) await startWrite();
+      const aged = Date.now() - batchStartedAt >= (options.maxBatchAgeMs ?? 1_000);
+      if (bufferedRows >= options.batchRows || aged) await startWrite();
     },
     async finish() {
       if (buffer.length > 0) await startWrite();

@@ -34,10 +34,19 @@ export async function confirmMissingAssets(options: ConfirmationOptions): Promis
     counts: await countLiveAssets(client, provider.name),
   }));
   if (candidates.length === 0) return null;
+  // the sample's answers are reused below: each candidate costs one detail request
+  const answered = new Map<string, LookupResult>();
+  const lookupOnce = async (assetId: string) => {
+    const known = answered.get(assetId);
+    if (known !== undefined) return known;
+    const result = await provider.lookup(assetId);
+    answered.set(assetId, result);
+    return result;
+  };
   const missingUntrashed = candidates.filter((candidate) => !candidate.trashed);
   if (isSharpShrink({ liveUntrashed: counts.live - counts.trashed, missingUntrashed: missingUntrashed.length })) {
     const sample = spreadSample(missingUntrashed, SAMPLE_SIZE);
-    const lookups = await mapWithConcurrency(sample, options.concurrency, (candidate) => provider.lookup(candidate.assetId));
+    const lookups = await mapWithConcurrency(sample, options.concurrency, (candidate) => lookupOnce(candidate.assetId));
     const stillThere = lookups.filter((result) => result.state === 'present').length;
     if (stillThere > 0) {
       return `the listing lacked ${missingUntrashed.length} of ${counts.live - counts.trashed} live assets, and ${stillThere} of a sample of ${sample.length} still exist`;
@@ -48,7 +57,7 @@ export async function confirmMissingAssets(options: ConfirmationOptions): Promis
   // a resumed confirmation must not reuse the page keys of an interrupted one
   const attempt = options.clock().getTime().toString(36);
   for (const [index, group] of chunk(candidates, CHUNK).entries()) {
-    const lookups = await mapWithConcurrency(group, options.concurrency, (candidate) => provider.lookup(candidate.assetId));
+    const lookups = await mapWithConcurrency(group, options.concurrency, (candidate) => lookupOnce(candidate.assetId));
     const outcomes = group.map((candidate, i) => ({ assetId: candidate.assetId, result: lookups[i] as LookupResult }));
     await settle(options, `${options.pass}:confirm:${attempt}:${index}`, outcomes);
   }

@@ -159,7 +159,7 @@ async function execute(
       // on a stop request the pages already fetched are committed first, so the next run resumes after them
       await writer.finish();
       options.signal?.throwIfAborted();
-      const decision = judgeCompleteness({ distinctSeen: seen.size, reportedTotal, pass, maxPasses: options.maxPasses ?? 3 });
+      const decision = judgeCompleteness({ distinctSeen: seen.size, reportedTotal, pass, maxPasses: options.maxPasses ?? 2 });
       if (decision.verdict === 'another-pass') {
         log.info({ pass, seen: seen.size, total: reportedTotal }, 'fewer distinct assets than the listing reported; paging again');
         pass += 1;
@@ -167,7 +167,7 @@ async function execute(
         await updateRun(db, runId, { pass, progress });
         continue;
       }
-      if (decision.verdict === 'partial') partialReason = decision.reason;
+      if (decision.shortfall !== undefined) log.warn(decision.shortfall);
       break;
     }
     await updateRun(db, runId, { phase: 'confirming', partialReason });

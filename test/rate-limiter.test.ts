@@ -1,0 +1,55 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createRedisRateLimiter } from '../src/http/rate-limiter.ts';
+import { clearPrefix, createRedis, testQueuePrefix } from './support/services.ts';
+
+describe('shared rate limiter', () => {
+  const prefix = testQueuePrefix();
+  const redis = createRedis();
+  afterAll(async () => {
+    await clearPrefix(prefix);
+    redis.disconnect();
+  });
+
+  it('spaces requests of several processes on one budget', async () => {
+    const waits: number[] = [];
+    const record = async (ms: number) => {
+      waits.push(ms);
+    };
+    // two limiters = two processes sharing the Redis budget of 10 requests/s
+    const a = createRedisRateLimiter({ redis, prefix, rps: { roughy: 10 }, sleep: record });
+    const b = createRedisRateLimiter({ redis: createRedis(), prefix, rps: { roughy: 10 }, sleep: record });
+    for (let i = 0; i < 5; i += 1) {
+      await a.acquire('roughy');
+      await b.acquire('roughy');
+    }
+    // the first request goes at once; each later one is reserved 100 ms after the previous
+    expect(waits).toHaveLength(9);
+    const sorted = [...waits].sort((x, y) => x - y);
+    sorted.forEach((wait, i) => {
+      expect(wait).toBeGreaterThan((i + 1) * 100 - 30);
+      expect(wait).toBeLessThanOrEqual((i + 1) * 100 + 1);
+    });
+  });
+
+  it('holds every process during a pause, and keeps budgets apart per provider', async () => {
+    const waits: Array<[string, number]> = [];
+    const limiter = createRedisRateLimiter({
+      redis,
+      prefix,
+      rps: { affogato: 1000, mediapocket: 1000 },
+      sleep: async (ms) => {
+        waits.push(['slept', ms]);
+      },
+    });
+    await limiter.pause('affogato', 2_000);
+    await limiter.acquire('affogato');
+    await limiter.acquire('mediapocket');
+    expect(waits).toHaveLength(1);
+    expect(waits[0]?.[1]).toBeGreaterThan(1_900);
+  });
+
+  it('refuses a provider without a budget', async () => {
+    const limiter = createRedisRateLimiter({ redis, prefix, rps: {} });
+    await expect(limiter.acquire('roughy')).rejects.toThrow('no request budget configured for roughy');
+  });
+});

@@ -1,0 +1,46 @@
+/**
+ * Runs the real CLI (`bin/asset-worker.js`) in a child process with an explicit environment.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const BIN = resolve(import.meta.dirname, '../../bin/asset-worker.js');
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunningCli {
+  child: ChildProcess;
+  result: Promise<CliResult>;
+}
+
+/** A working directory without a .env, so only the given environment counts. */
+export function emptyWorkDir(): string {
+  return mkdtempSync(join(tmpdir(), 'alw-cli-'));
+}
+
+export function startCli(args: string[], env: Record<string, string>, cwd = emptyWorkDir()): RunningCli {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const result = new Promise<CliResult>((resolvePromise) => {
+    child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
+  });
+  return { child, result };
+}
+
+export function runCli(args: string[], env: Record<string, string>, cwd?: string): Promise<CliResult> {
+  return startCli(args, env, cwd).result;
+}
