@@ -18,7 +18,7 @@ export interface AffogatoProviderOptions {
 
 export function createAffogatoProvider(client: AffogatoClient, options: AffogatoProviderOptions = {}): AssetProvider {
   const pageSize = Math.min(options.pageSize ?? AFFOGATO_MAX_PAGE_SIZE, AFFOGATO_MAX_PAGE_SIZE);
-  const concurrency = options.concurrency ?? 4;
+  const concurrency = options.concurrency ?? 8;
 
   async function fetchPage(page: number): Promise<ListingPage> {
     const { items, total } = await client.listAssets(page, pageSize);
