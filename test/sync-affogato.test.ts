@@ -184,3 +184,32 @@ describe('Affogato sync', () => {
     expect(summary.removed).toBe(0);
   });
 });
+
+describe('Affogato sync against a listing that glitches empty', () => {
+  it('marks nothing removed: a sample of the missing assets still exists, so the run is partial', async () => {
+    const database = await createTestDatabase();
+    const prefix = testQueuePrefix();
+    const redis = createRedis();
+    const sim = await startSimulator({ seed: 14, counts: { affogato: 400 } });
+    try {
+      const harness = affogatoAgainst(sim, { redis, prefix });
+      await syncProvider({ pool: database.pool, logger }, harness.provider);
+      sim.setFaults('affogato', { emptyListing: true });
+      sim.stats.reset();
+      const summary = await syncProvider({ pool: database.pool, logger }, harness.provider);
+      await harness.close();
+      expect(summary.state).toBe('partial');
+      expect(summary.partialReason).toContain('the listing lacked 400 of 400 live assets');
+      expect(summary.removed).toBe(0);
+      // only the sample was looked up, not all 400
+      expect(sim.stats.count('affogato', 'get')).toBe(10);
+      const removed = await database.pool.query("SELECT count(*)::int AS n FROM assets WHERE removed_at IS NOT NULL");
+      expect(removed.rows[0].n).toBe(0);
+    } finally {
+      await sim.close();
+      await database.drop();
+      await clearPrefix(prefix);
+      redis.disconnect();
+    }
+  });
+});
