@@ -92,6 +92,7 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
   const { provider, logger } = options;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const backoff = options.backoff ?? { baseMs: 250, capMs: 20_000 };
+  const maxRetryTimeMs = options.maxRetryTimeMs ?? 10 * 60_000;
   const agent = new Agent({
     connections: options.connections ?? 16,
     headersTimeout: timeoutMs,
@@ -173,16 +174,33 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
     throw fail(kind, `HTTP ${status}${parsed ? '' : ` with a non-JSON body (${contentType || 'no content type'})`}`);
   }
 
+  /** 429s never use up a retry: wait out the pause (shared through Redis) and ask again, within maxRetryTime */
+  async function attemptThroughRateLimits(req: ProviderRequest, startedAt: number): Promise<ProviderResponse> {
+    for (;;) {
+      try {
+        return await attempt(req);
+      } catch (error) {
+        if (!(error instanceof ProviderError && error.kind === 'rate_limited')) throw error;
+        if (performance.now() - startedAt > maxRetryTimeMs) throw error;
+        logger.warn(
+          { provider, operation: req.operation, kind: error.kind, status: error.status, requestId: error.requestId, retryAfterMs: error.retryAfterMs },
+          error.message,
+        );
+        await options.rateLimiter.pause(provider, error.retryAfterMs ?? DEFAULT_RATE_LIMIT_PAUSE_MS);
+      }
+    }
+  }
+
   return {
     provider,
     send(req) {
-      return pRetry(() => attempt(req), {
+      const startedAt = performance.now();
+      return pRetry(() => attemptThroughRateLimits(req, startedAt), {
         retries: options.retries ?? 5,
         minTimeout: 0,
         maxTimeout: 0,
-        maxRetryTime: options.maxRetryTimeMs ?? 10 * 60_000,
-        shouldConsumeRetry: ({ error }) => !(error instanceof ProviderError && error.kind === 'rate_limited'),
-        shouldRetry: ({ error }) => error instanceof ProviderError && error.retryable,
+        maxRetryTime: maxRetryTimeMs,
+        shouldRetry: ({ error }) => error instanceof ProviderError && error.kind === 'retryable',
         onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
           if (!(error instanceof ProviderError)) return;
           logger.warn(
@@ -198,9 +216,7 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
             },
             error.message,
           );
-          if (error.kind === 'rate_limited') {
-            await options.rateLimiter.pause(provider, error.retryAfterMs ?? DEFAULT_RATE_LIMIT_PAUSE_MS);
-          } else if (error.kind === 'retryable' && retriesLeft > 0) {
+          if (error.kind === 'retryable' && retriesLeft > 0) {
             await new Promise((resolve) => setTimeout(resolve, fullJitterDelay(attemptNumber, backoff)));
           }
         },
