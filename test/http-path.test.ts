@@ -116,3 +116,37 @@ describe('provider HTTP path', () => {
     expect(page.items).toHaveLength(10);
   });
 });
+
+describe('provider HTTP path, calls that must not be sent twice', () => {
+  it('does not resend a non-idempotent call after a 5xx, but does after a 429', async () => {
+    const sim = await startSimulator({ seed: 4, counts: { mediapocket: 3 } });
+    const prefix = testQueuePrefix();
+    const redis = createRedis();
+    const { createMediaPocketClient } = await import('../src/providers/mediapocket/mediapocket.client.ts');
+    const client = createMediaPocketClient({
+      config: { apiKey: new Secret(sim.apiKeys.mediapocket), baseUrl: sim.baseUrls.mediapocket, rps: 100 },
+      rateLimiter: createRedisRateLimiter({ redis, prefix, rps: { mediapocket: 100 } }),
+      logger: createLogger('silent'),
+      http: { retries: 5, backoff: { baseMs: 5, capMs: 10 } },
+    });
+    try {
+      const assetId = sim.mediapocket.ids()[0] as string;
+      sim.setFaults('mediapocket', { rate500: 1 });
+      await expect(client.startDagAction(assetId, '1')).rejects.toMatchObject({ kind: 'retryable', status: 500 });
+      expect(sim.stats.count('mediapocket', 'dag.start')).toBe(1);
+
+      sim.setFaults('mediapocket', { rate429: 1, retryAfterSeconds: 0 });
+      const started = client.startDagAction(assetId, '1');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      sim.setFaults('mediapocket', undefined);
+      await expect(started).resolves.toBeDefined();
+      expect(sim.stats.count('mediapocket', 'dag.start', 200)).toBe(1);
+      expect(sim.stats.count('mediapocket', 'dag.start', 429)).toBeGreaterThan(0);
+    } finally {
+      await client.close();
+      await sim.close();
+      await clearPrefix(prefix);
+      redis.disconnect();
+    }
+  });
+});

@@ -20,6 +20,11 @@ export interface ProviderRequest {
   body?: unknown;
   /** names the call in errors and logs, e.g. "list assets page 3" */
   operation: string;
+  /**
+   * false for a call that must not be sent twice (starting a DAG run): a 5xx or a timeout may hide a call that
+   * took effect, so only 429s (refused, so certainly not done) are tried again. Default true.
+   */
+  idempotent?: boolean;
 }
 
 export interface ProviderResponse {
@@ -200,7 +205,7 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
         minTimeout: 0,
         maxTimeout: 0,
         maxRetryTime: maxRetryTimeMs,
-        shouldRetry: ({ error }) => error instanceof ProviderError && error.kind === 'retryable',
+        shouldRetry: ({ error }) => req.idempotent !== false && error instanceof ProviderError && error.kind === 'retryable',
         onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
           if (!(error instanceof ProviderError)) return;
           logger.warn(

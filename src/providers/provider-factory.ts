@@ -6,8 +6,13 @@ import type { RateLimiter } from '../http/rate-limiter.ts';
 import type { Logger } from '../logger.ts';
 import { createAffogatoClient } from './affogato/affogato.client.ts';
 import { createAffogatoProvider } from './affogato/affogato.provider.ts';
+import { createMediaPocketClient } from './mediapocket/mediapocket.client.ts';
+import { createMediaPocketDagActions } from './mediapocket/mediapocket-dag.provider.ts';
+import { createMediaPocketProvider } from './mediapocket/mediapocket.provider.ts';
 import { assertNever, PROVIDER_NAMES, type ProviderName } from './provider-names.ts';
 import type { AssetProvider, DagActionsApi } from './provider.ts';
+import { createRoughyClient } from './roughy/roughy.client.ts';
+import { createRoughyProvider } from './roughy/roughy.provider.ts';
 
 export interface ProviderDeps {
   rateLimiter: RateLimiter;
@@ -28,9 +33,18 @@ function createProvider(name: ProviderName, config: ProviderConfig, deps: Provid
       const client = createAffogatoClient({ config, rateLimiter: deps.rateLimiter, logger });
       return { provider: createAffogatoProvider(client), close: () => client.close() };
     }
-    case 'mediapocket':
-    case 'roughy':
-      throw new Error(`the ${name} adapter is not built yet`);
+    case 'mediapocket': {
+      const client = createMediaPocketClient({ config, rateLimiter: deps.rateLimiter, logger });
+      return {
+        provider: createMediaPocketProvider(client, { logger }),
+        dagActions: createMediaPocketDagActions(client),
+        close: () => client.close(),
+      };
+    }
+    case 'roughy': {
+      const client = createRoughyClient({ config, rateLimiter: deps.rateLimiter, logger });
+      return { provider: createRoughyProvider(client), close: () => client.close() };
+    }
     default:
       return assertNever(name);
   }

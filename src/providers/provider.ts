@@ -59,6 +59,14 @@ export type LookupResult =
   | { state: 'trashed'; item: TransformResult; trashedAt: Date }
   | { state: 'gone' };
 
+export interface SuspectContext {
+  /** ids stored by this run (every pass, and removals already confirmed) */
+  readonly seenIds: ReadonlySet<string>;
+  /** the position committed with the run's last listing page */
+  readonly progress: Record<string, unknown>;
+  readonly signal: AbortSignal;
+}
+
 export type AssetAction = 'archive' | 'trash' | 'restore' | 'delete';
 
 export interface ActionResult {
@@ -76,6 +84,12 @@ export interface AssetProvider {
   list(context: ListingContext): AsyncIterable<ListingPage>;
   /** the detail endpoint, used to confirm an asset missing from a listing before it is marked removed */
   lookup(assetId: string): Promise<LookupResult>;
+  /**
+   * Optional, called once a trusted listing has ended: ids this run listed that the provider can no longer vouch
+   * for (e.g. deleted after the listing had passed them). The engine confirms each with `lookup`, like the assets
+   * the listing did not show. Called again when a run resumes its confirmation, so it must not rely on memory.
+   */
+  suspects?(context: SuspectContext): Promise<string[]>;
   readonly supportedActions: readonly AssetAction[];
   /** how many ids one call of `perform` takes for this action (1 for per-asset endpoints) */
   batchSize(action: AssetAction): number;
@@ -92,6 +106,8 @@ export interface AssetProvider {
 export interface DagRunSnapshot {
   runId: string;
   status: string;
+  /** the DAG action the run belongs to, when the provider says (resolving an interrupted start needs it) */
+  dagActionId?: string | undefined;
   createdAt: Date | null;
   messages: unknown[];
   raw: unknown;

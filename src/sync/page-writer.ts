@@ -68,6 +68,9 @@ export function createPageWriter(options: PageWriterOptions): PageWriter {
     const last = pages[pages.length - 1];
     const reportedTotal = [...pages].reverse().find((page) => page.total !== undefined)?.total;
     const totals = await withTransaction(options.pool, async (client) => {
+      // Safe to not wait for the WAL flush: the rows and the resume point commit together, so a database crash
+      // loses both or neither, and the run resumes from whatever survived.
+      await client.query('SET LOCAL synchronous_commit = off');
       const db = createDb(client);
       const counts = await upsertRecords(client, options.provider, records, options.clock());
       const newlyQuarantined = await insertQuarantined(db, options.provider, options.runId, quarantined);

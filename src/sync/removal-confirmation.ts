@@ -24,6 +24,10 @@ export interface ConfirmationOptions {
   clock: () => Date;
   log: Logger;
   concurrency: number;
+  /** for the provider's `suspects` (ids listed by this run that may have gone since) */
+  seenIds?: ReadonlySet<string>;
+  progress?: Record<string, unknown>;
+  signal?: AbortSignal;
 }
 
 /** Returns null when every candidate was settled, or the reason the listing is not to be trusted. */
@@ -33,7 +37,8 @@ export async function confirmMissingAssets(options: ConfirmationOptions): Promis
     candidates: await liveAssetsNotSeen(client, provider.name, runId),
     counts: await countLiveAssets(client, provider.name),
   }));
-  if (candidates.length === 0) return null;
+  const suspects = await suspectsOf(options, new Set(candidates.map((candidate) => candidate.assetId)));
+  if (candidates.length === 0 && suspects.length === 0) return null;
   // the sample's answers are reused below: each candidate costs one detail request
   const answered = new Map<string, LookupResult>();
   const lookupOnce = async (assetId: string) => {
@@ -53,6 +58,9 @@ export async function confirmMissingAssets(options: ConfirmationOptions): Promis
     }
     log.warn({ missing: missingUntrashed.length, live: counts.live }, 'listing shrank sharply; a sample confirms the removals, checking each one');
   }
+  // listed, then gone while we paged on: confirmed the same way, after the shrink check that is about the listing
+  if (suspects.length > 0) log.info({ suspects: suspects.length }, 'the provider cannot vouch for some listed assets any more');
+  candidates.push(...suspects.map((assetId) => ({ assetId, trashed: false })));
   log.info({ candidates: candidates.length }, 'confirming assets missing from the listing');
   // a resumed confirmation must not reuse the page keys of an interrupted one
   const attempt = options.clock().getTime().toString(36);
@@ -62,6 +70,16 @@ export async function confirmMissingAssets(options: ConfirmationOptions): Promis
     await settle(options, `${options.pass}:confirm:${attempt}:${index}`, outcomes);
   }
   return null;
+}
+
+async function suspectsOf(options: ConfirmationOptions, candidates: ReadonlySet<string>): Promise<string[]> {
+  if (options.provider.suspects === undefined) return [];
+  const suspects = await options.provider.suspects({
+    seenIds: options.seenIds ?? new Set(),
+    progress: options.progress ?? {},
+    signal: options.signal ?? new AbortController().signal,
+  });
+  return [...new Set(suspects)].filter((assetId) => !candidates.has(assetId));
 }
 
 async function settle(options: ConfirmationOptions, pageKey: string, outcomes: Array<{ assetId: string; result: LookupResult }>): Promise<void> {

@@ -127,6 +127,8 @@ async function execute(
   const { seen, pageKeys } = await loadSeenIds(db, runId);
   let pass = initial.pass;
   let progress = initial.progress as Record<string, unknown>;
+  /** the position of the last listed page, for the provider's `suspects` */
+  let lastProgress = progress;
   let reportedTotal = initial.reportedTotal ?? undefined;
   let pages = initial.pages;
   let partialReason: string | null = null;
@@ -153,6 +155,7 @@ async function execute(
       });
       const context = { progress, committedPageKeys, seenIds: seen, signal: options.signal ?? new AbortController().signal };
       for await (const page of provider.list(context)) {
+        lastProgress = page.progress;
         await writer.add(page);
         if (options.signal?.aborted === true) break;
       }
@@ -164,6 +167,7 @@ async function execute(
         log.info({ pass, seen: seen.size, total: reportedTotal }, 'fewer distinct assets than the listing reported; paging again');
         pass += 1;
         progress = {};
+        lastProgress = progress;
         await updateRun(db, runId, { pass, progress });
         continue;
       }
@@ -177,7 +181,18 @@ async function execute(
 
   if (partialReason === null) {
     report('confirming');
-    partialReason = await confirmMissingAssets({ pool: options.pool, provider, runId, pass, clock, log, concurrency: options.confirmConcurrency ?? 4 });
+    partialReason = await confirmMissingAssets({
+      pool: options.pool,
+      provider,
+      runId,
+      pass,
+      clock,
+      log,
+      concurrency: options.confirmConcurrency ?? 4,
+      seenIds: seen,
+      progress: lastProgress,
+      signal: options.signal,
+    });
   } else {
     log.warn({ reason: partialReason }, 'listing not trustworthy: no asset is marked removed by this run');
   }

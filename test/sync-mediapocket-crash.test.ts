@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator, type Simulator } from '../src/simulator/simulator.ts';
+import { catalogOf, waitFor } from './support/catalog.ts';
+import { runCli, startCli } from './support/cli.ts';
+import { clearPrefix, createTestDatabase, redisUrl, testQueuePrefix, type TestDatabase } from './support/services.ts';
+
+interface RunRow {
+  id: number;
+  state: string;
+  pages: number;
+  progress: Record<string, unknown>;
+}
+
+describe('Media Pocket sync killed with SIGKILL', () => {
+  let database: TestDatabase;
+  let sim: Simulator;
+  const prefix = testQueuePrefix();
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await sim.close();
+    await database.drop();
+    await clearPrefix(prefix);
+  });
+
+  it('resumes from the last committed page and ends exact, without duplicates', async () => {
+    // slow enough (50 requests/s, 100 ms per answer) that the kill lands mid-listing
+    sim = await startSimulator({ seed: 72, counts: { mediapocket: 3_000 }, latencyMs: 100 });
+    const env = {
+      DATABASE_URL: database.url,
+      REDIS_URL: redisUrl(),
+      QUEUE_PREFIX: prefix,
+      MEDIAPOCKET_API_KEY: sim.apiKeys.mediapocket,
+      MEDIAPOCKET_BASE_URL: sim.baseUrls.mediapocket,
+      MEDIAPOCKET_RPS: '50',
+    };
+    const runs = async () => (await database.pool.query<RunRow>('SELECT id, state, pages, progress FROM sync_runs ORDER BY id')).rows;
+
+    const first = startCli(['sync', '--provider', 'mediapocket'], env);
+    const committed = await waitFor(async () => {
+      const [run] = await runs();
+      return run !== undefined && run.pages > 0 ? run : undefined;
+    }, 20);
+    first.child.kill('SIGKILL');
+    const killed = await first.result;
+    expect(killed.signal).toBe('SIGKILL');
+
+    const [interrupted] = await runs();
+    expect(interrupted).toMatchObject({ id: committed.id, state: 'running' });
+    expect(interrupted?.pages).toBeLessThan(30);
+    expect(interrupted?.progress).toMatchObject({ cursor: expect.any(String), page: interrupted?.pages });
+    const storedBefore = (await catalogOf(database.pool, 'mediapocket')).size;
+    expect(storedBefore).toBeGreaterThan(0);
+    expect(storedBefore).toBeLessThan(3_000);
+    const listedBefore = sim.stats.count('mediapocket', 'list');
+
+    const second = await runCli(['sync', '--provider', 'mediapocket'], env);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toMatch(/mediapocket\s+│?\s*complete/);
+
+    // the same run, finished: not a fresh one
+    const after = await runs();
+    expect(after.map((run) => [run.id, run.state])).toEqual([[committed.id, 'complete']]);
+    // it went on from the committed position: exactly the pages after the committed cursor
+    const listedAfter = sim.stats.count('mediapocket', 'list') - listedBefore;
+    expect(listedAfter).toBe(30 - (interrupted?.pages ?? 0));
+    const catalog = await catalogOf(database.pool, 'mediapocket');
+    expect(catalog.size).toBe(3_000);
+    for (const asset of sim.mediapocket.all()) {
+      const row = catalog.get(asset.id);
+      expect(row?.removed_at).toBeNull();
+      expect(row?.raw).toEqual(asset);
+    }
+    const quarantined = await database.pool.query('SELECT 1 FROM quarantine');
+    expect(quarantined.rowCount).toBe(0);
+    console.info('mediapocket crash', { pagesBeforeKill: interrupted?.pages, storedBefore, listRequestsBefore: listedBefore, listRequestsAfter: listedAfter });
+  });
+});
