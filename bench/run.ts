@@ -1,19 +1,23 @@
 /**
  * `npm run bench`: syncs simulator catalogs with no latency and prints figures. It never passes or fails on
  * time; it reports. Options: --affogato N (default 100000) --mediapocket N --roughy N (default 20000 each).
+ *
+ * The simulator runs in its own process, and so does each provider's sync, so every peak RSS figure is that
+ * sync's own. An unchanged re-sync follows each first sync, and for Affogato a raw COPY of the same rows into an
+ * empty table gives the ceiling to compare against.
  */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
-import { loadConfig, readEnvironment } from '../src/config.ts';
-import { createRedisRateLimiter } from '../src/http/rate-limiter.ts';
-import { createLogger } from '../src/logger.ts';
-import { createProviders } from '../src/providers/provider-factory.ts';
-import type { ProviderName } from '../src/providers/provider-names.ts';
-import { syncProvider } from '../src/sync/sync-runner.ts';
-import { createBenchDb, tupleUpdates } from './bench-db.ts';
+import { readEnvironment } from '../src/config.ts';
+import { PROVIDER_NAMES, type ProviderName } from '../src/providers/provider-names.ts';
+import { createBenchDb } from './bench-db.ts';
 import { timeRawCopy } from './copy-baseline.ts';
-import { sampleRss } from './rss-sampler.ts';
 import { startSimProcess } from './sim-process.ts';
+
+const run = promisify(execFile);
+const SYNC_ONE = fileURLToPath(new URL('./sync-one.ts', import.meta.url));
 
 const { values } = parseArgs({
   options: { affogato: { type: 'string' }, mediapocket: { type: 'string' }, roughy: { type: 'string' } },
@@ -27,71 +31,43 @@ const counts: Record<ProviderName, number> = {
 const environment = readEnvironment(process.env, process.cwd());
 const serverUrl = environment.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const redisUrl = environment.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const logger = createLogger('warn');
+
+interface SyncFigures {
+  provider: ProviderName;
+  seen: number;
+  pages: number;
+  seconds: number;
+  peakRssMb: number;
+  resync: { inserted: number; updated: number; tupleUpdates: number };
+}
 
 const sim = await startSimProcess(['--affogato', String(counts.affogato), '--mediapocket', String(counts.mediapocket), '--roughy', String(counts.roughy)]);
 const db = await createBenchDb(serverUrl);
-const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
-const prefix = `alw-bench-${process.pid}`;
-const config = loadConfig({
-  DATABASE_URL: db.url,
-  REDIS_URL: redisUrl,
-  QUEUE_PREFIX: prefix,
-  AFFOGATO_API_KEY: sim.apiKeys.affogato,
-  AFFOGATO_BASE_URL: sim.baseUrls.affogato,
-  MEDIAPOCKET_API_KEY: sim.apiKeys.mediapocket,
-  MEDIAPOCKET_BASE_URL: sim.baseUrls.mediapocket,
-  ROUGHY_API_KEY: sim.apiKeys.roughy,
-  ROUGHY_BASE_URL: sim.baseUrls.roughy,
-  // no latency and no budget to speak of: the bench measures the worker, not the provider
-  AFFOGATO_RPS: '10000',
-  MEDIAPOCKET_RPS: '10000',
-  ROUGHY_RPS: '10000',
-});
-const rateLimiter = createRedisRateLimiter({ redis, prefix, rps: { affogato: 10_000, mediapocket: 10_000, roughy: 10_000 } });
-
-const lines: string[] = [];
-const report = (line: string) => {
-  lines.push(line);
-  process.stdout.write(`${line}\n`);
-};
-
 try {
-  let handles;
-  try {
-    handles = createProviders(config, { rateLimiter, logger });
-  } catch (error) {
-    // providers still under construction are reported, the others measured
-    report(`providers: ${(error as Error).message}; measuring Affogato only`);
-    handles = createProviders({ ...config, providers: { affogato: config.providers.affogato } }, { rateLimiter, logger });
-  }
-  for (const [name, handle] of handles) {
-    if (counts[name] === 0) continue;
-    const rss = sampleRss();
-    const started = performance.now();
-    const summary = await syncProvider({ pool: db.pool, logger }, handle.provider);
-    const seconds = (performance.now() - started) / 1000;
-    const peakMb = rss.stop();
-    const updatesBefore = await tupleUpdates(db.pool, 'assets');
-    const again = await syncProvider({ pool: db.pool, logger }, handle.provider);
-    const updatesAfter = await tupleUpdates(db.pool, 'assets');
-    report(
-      `${name}: ${summary.seen} assets in ${seconds.toFixed(2)} s = ${Math.round(summary.seen / seconds)} assets/s; ` +
-        `peak RSS ${peakMb.toFixed(0)} MB; unchanged re-sync: ${updatesAfter - updatesBefore} rows updated (pg_stat n_tup_upd), ` +
-        `${again.inserted} inserted, ${again.updated} updated`,
+  process.stdout.write(`bench: ${Object.entries(counts).map(([p, n]) => `${p} ${n}`).join(', ')} assets, no latency, node ${process.version}\n`);
+  for (const provider of PROVIDER_NAMES) {
+    if (counts[provider] === 0) continue;
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', SYNC_ONE, '--provider', provider, '--database', db.url, '--redis', redisUrl, '--prefix', `alw-bench-${process.pid}`, '--sim', JSON.stringify(sim)],
+      { maxBuffer: 1 << 20 },
     );
-    if (name === 'affogato') {
-      const copy = await timeRawCopy(db.pool, name);
+    const f = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as SyncFigures;
+    process.stdout.write(
+      `${provider}: ${f.seen} assets (${f.pages} pages) in ${f.seconds.toFixed(2)} s = ${Math.round(f.seen / f.seconds)} assets/s; ` +
+        `peak RSS ${f.peakRssMb.toFixed(0)} MB; unchanged re-sync: ${f.resync.tupleUpdates} rows updated per pg_stat n_tup_upd ` +
+        `(${f.resync.inserted} inserted, ${f.resync.updated} updated)\n`,
+    );
+    if (provider === 'affogato') {
+      const copy = await timeRawCopy(db.pool, provider);
       const copyRate = copy.rows / copy.seconds;
-      report(
-        `${name}: raw COPY of the same ${copy.rows} rows: ${copy.seconds.toFixed(2)} s = ${Math.round(copyRate)} rows/s; ` +
-          `sync ÷ COPY = ${(summary.seen / seconds / copyRate).toFixed(2)}`,
+      process.stdout.write(
+        `${provider}: raw COPY of the same ${copy.rows} rows into an empty table: ${copy.seconds.toFixed(2)} s = ${Math.round(copyRate)} rows/s; ` +
+          `sync ÷ COPY = ${(f.seen / f.seconds / copyRate).toFixed(2)}\n`,
       );
     }
-    await handle.close();
   }
 } finally {
   await sim.stop();
-  redis.disconnect();
   await db.drop();
 }

@@ -1,0 +1,66 @@
+/**
+ * One provider's sync in a process of its own, so its peak RSS is its own. Prints one JSON line.
+ * Used by bench/run.ts; arguments: --provider P --database URL --redis URL --prefix P --sim JSON
+ */
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import { loadConfig } from '../src/config.ts';
+import { createPool } from '../src/db/client.ts';
+import { createRedisRateLimiter } from '../src/http/rate-limiter.ts';
+import { createLogger } from '../src/logger.ts';
+import { createProviders } from '../src/providers/provider-factory.ts';
+import { isProviderName } from '../src/providers/provider-names.ts';
+import { syncProvider } from '../src/sync/sync-runner.ts';
+import { tupleUpdates } from './bench-db.ts';
+import { sampleRss } from './rss-sampler.ts';
+import type { SimProcess } from './sim-process.ts';
+
+const { values } = parseArgs({
+  options: {
+    provider: { type: 'string' },
+    database: { type: 'string' },
+    redis: { type: 'string' },
+    prefix: { type: 'string' },
+    sim: { type: 'string' },
+  },
+});
+const provider = values.provider ?? '';
+if (!isProviderName(provider)) throw new Error(`--provider must name a provider, got "${provider}"`);
+const sim = JSON.parse(values.sim ?? '{}') as Omit<SimProcess, 'stop'>;
+const redis = new Redis(values.redis ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+const prefix = values.prefix ?? `alw-bench-${process.pid}`;
+const config = loadConfig({
+  DATABASE_URL: values.database,
+  REDIS_URL: values.redis,
+  QUEUE_PREFIX: prefix,
+  [`${provider.toUpperCase()}_API_KEY`]: sim.apiKeys[provider],
+  [`${provider.toUpperCase()}_BASE_URL`]: sim.baseUrls[provider],
+  [`${provider.toUpperCase()}_RPS`]: '10000',
+});
+const logger = createLogger('warn');
+const pool = createPool(config.databaseUrl, 8);
+const rateLimiter = createRedisRateLimiter({ redis, prefix, rps: { [provider]: 10_000 } });
+const handle = createProviders(config, { rateLimiter, logger }).get(provider);
+if (handle === undefined) throw new Error(`${provider} is not enabled`);
+
+const rss = sampleRss();
+const started = performance.now();
+const first = await syncProvider({ pool, logger }, handle.provider);
+const seconds = (performance.now() - started) / 1000;
+const peakRssMb = rss.stop();
+const updatesBefore = await tupleUpdates(pool, 'assets');
+const again = await syncProvider({ pool, logger }, handle.provider);
+const updatesAfter = await tupleUpdates(pool, 'assets');
+process.stdout.write(
+  `${JSON.stringify({
+    provider,
+    seen: first.seen,
+    pages: first.pages,
+    seconds,
+    peakRssMb,
+    resync: { inserted: again.inserted, updated: again.updated, tupleUpdates: updatesAfter - updatesBefore },
+  })}\n`,
+);
+await handle.close();
+await pool.end();
+redis.disconnect();
