@@ -1,0 +1,53 @@
+import { DelayedError, UnrecoverableError } from 'bullmq';
+import { ConfigError, errorMessage } from '../../errors.ts';
+import { applyRetention } from '../../retention/retention-apply.ts';
+import { applyFailed, applySummaryLine } from '../../retention/retention-format.ts';
+import { loadRetentionRules } from '../../retention/retention-rules.loader.ts';
+import type { JobHandler } from '../job-registry.ts';
+import type { HandlerDeps } from './handler-deps.ts';
+
+/** A parked apply comes back this soon after a restart and finishes its run from where it stopped. */
+const RESUME_AFTER_SHUTDOWN_MS = 5_000;
+
+/**
+ * The scheduled retention (RETENTION_CRON): the same code path as `retention apply`, for every enabled provider,
+ * with one summary line per provider. Refusals and failed actions are recorded outcomes, not job failures (the
+ * next schedule tries again); an unexpected error is rethrown so BullMQ retries, and the retry finishes the
+ * interrupted run without repeating a completed action.
+ */
+export function retentionApplyHandler(deps: HandlerDeps): JobHandler<'retention.apply'> {
+  return {
+    name: 'retention.apply',
+    async handle(job, token) {
+      const { context } = deps;
+      const log = context.logger.child({ job: job.name, jobId: job.id });
+      let loaded;
+      try {
+        loaded = await loadRetentionRules(context.config, process.cwd());
+      } catch (error) {
+        if (error instanceof ConfigError) {
+          log.error({ err: error }, 'retention rules are invalid: nothing applied');
+          // the file will not fix itself between attempts
+          throw new UnrecoverableError(`retention rules are invalid: ${error.message}`);
+        }
+        throw error;
+      }
+      const providers = [...context.providers.values()].map((handle) => handle.provider);
+      const outcomes = await applyRetention({ pool: context.pool, logger: context.logger, signal: deps.shutdownSignal }, loaded, providers);
+      for (const outcome of outcomes) {
+        if (applyFailed(outcome)) log.warn(applySummaryLine(outcome));
+        else log.info(applySummaryLine(outcome));
+      }
+      if (deps.shutdownSignal.aborted) {
+        // stopped for a shutdown, not failed: park the job; the next attempt finishes the runs
+        await job.moveToDelayed(Date.now() + RESUME_AFTER_SHUTDOWN_MS, token);
+        throw new DelayedError();
+      }
+      const crashed = outcomes.find((outcome) => 'error' in outcome);
+      if (crashed !== undefined && 'error' in crashed) {
+        throw crashed.error instanceof Error ? crashed.error : new Error(errorMessage(crashed.error));
+      }
+      return outcomes.map((outcome) => ('error' in outcome ? { provider: outcome.provider, error: true } : outcome.result));
+    },
+  };
+}

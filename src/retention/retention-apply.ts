@@ -1,0 +1,252 @@
+/**
+ * `retention apply` and the scheduled `retention.apply` job: one code path. Per provider, under the provider's
+ * retention lock (two applies never overlap) and its sync lock (no sync rewrites the rows being acted on):
+ *
+ * 1. An apply run an earlier process left unfinished is finished first, instead of planning anew: actions it
+ *    left in flight are settled by lookup, the rest are kept only if the current rules still select them on
+ *    the current catalog, and the guards are checked again.
+ * 2. Otherwise the rules are evaluated at one fixed "now" and the guards checked: a stale or partial catalog,
+ *    or a plan over maxActionsPerRun or maxCatalogFraction, records a refused run and does nothing else.
+ * 3. The plan is persisted with the run, then executed (retention-executor.ts).
+ */
+import { acquireProviderLock } from '../sync/provider-lock.ts';
+import { createDb } from '../db/client.ts';
+import { withTransaction } from '../db/transaction.ts';
+import { evaluateProvider } from '../domain/retention-evaluate.ts';
+import { checkApplyGuards, type GuardLimit } from '../domain/retention-guards.ts';
+import { RETENTION_PROFILES, SAFETY_DEFAULTS, type RetentionRules } from '../domain/retention-rules.ts';
+import type { Logger } from '../logger.ts';
+import type { ProviderName } from '../providers/provider-names.ts';
+import type { AssetProvider } from '../providers/provider.ts';
+import { hasRulesFor, lastSyncFacts, rulesNotes, type RetentionDeps } from './retention-context.ts';
+import { executeRun, verifyInFlight, type ExecutorOptions, type StopKind } from './retention-executor.ts';
+import type { LoadedRules } from './retention-rules.loader.ts';
+import {
+  countActionsByState,
+  countLiveAssets,
+  findUnfinishedApplyRun,
+  insertActions,
+  insertRun,
+  loadActions,
+  loadRetentionRows,
+  settleActions,
+  updateRun,
+  type RetentionRun,
+} from './retention.repository.ts';
+
+export interface ProviderApplyResult {
+  provider: ProviderName;
+  /** null when nothing was recorded (no rule names the provider and no run was unfinished) */
+  runId: number | null;
+  /** true when this call finished a run an earlier apply left unfinished */
+  resumed: boolean;
+  evaluatedAt: Date;
+  /** actions the run set out to take */
+  planned: number;
+  applied: number;
+  failed: number;
+  skipped: number;
+  /** left planned for the next apply (a stop signal) */
+  pending: number;
+  refused: { limit: GuardLimit; reason: string } | null;
+  stopped: { kind: StopKind; message: string } | null;
+  notes: string[];
+}
+
+interface RunInput {
+  deps: RetentionDeps;
+  provider: AssetProvider;
+  rules: RetentionRules;
+  digest: string;
+  now: Date;
+  log: Logger;
+}
+
+const NO_RULES: RetentionRules = { safety: { ...SAFETY_DEFAULTS, protectedTags: [] }, rules: [] };
+
+function executorOptions(input: RunInput, runId: number): ExecutorOptions {
+  const { deps, provider } = input;
+  return {
+    pool: deps.pool,
+    provider,
+    runId,
+    action: RETENTION_PROFILES[provider.name].action,
+    log: input.log,
+    clock: deps.clock ?? (() => new Date()),
+    signal: deps.signal,
+    maxActions: input.rules.safety.maxActionsPerRun,
+    ...deps.executor,
+    onProgress: (settled, total) => deps.onProgress?.(provider.name, settled, total),
+  };
+}
+
+async function finishRun(input: RunInput, runId: number, resumed: boolean, stopped: ProviderApplyResult['stopped']): Promise<ProviderApplyResult> {
+  const { deps, provider } = input;
+  const counts = await countActionsByState(deps.pool, runId);
+  const pending = counts.planned + counts.in_flight;
+  const state = pending > 0 ? 'applying' : counts.failed > 0 ? 'failed' : 'done';
+  const summary = { ...counts, stopped };
+  await updateRun(createDb(deps.pool), runId, { state, summary, finishedAt: state === 'applying' ? null : (deps.clock ?? (() => new Date()))() });
+  return {
+    provider: provider.name,
+    runId,
+    resumed,
+    evaluatedAt: input.now,
+    planned: counts.applied + counts.failed + pending,
+    applied: counts.applied,
+    failed: counts.failed,
+    skipped: counts.skipped,
+    pending,
+    refused: null,
+    stopped,
+    notes: rulesNotes(input.rules, provider.name),
+  };
+}
+
+async function execute(input: RunInput, runId: number, resumed: boolean): Promise<ProviderApplyResult> {
+  const result = await executeRun(executorOptions(input, runId));
+  return finishRun(input, runId, resumed, result.stopped ?? null);
+}
+
+function resultWithoutActions(input: RunInput, runId: number | null, resumed: boolean, counts: { planned: number; skipped: number }, refused: ProviderApplyResult['refused']): ProviderApplyResult {
+  return {
+    provider: input.provider.name,
+    runId,
+    resumed,
+    evaluatedAt: input.now,
+    planned: counts.planned,
+    applied: 0,
+    failed: 0,
+    skipped: counts.skipped,
+    pending: 0,
+    refused,
+    stopped: null,
+    notes: rulesNotes(input.rules, input.provider.name),
+  };
+}
+
+function nothingToDo(input: RunInput, loaded: LoadedRules): ProviderApplyResult {
+  const why = loaded.kind === 'none' ? `no rules file (${loaded.path})` : `no rule in ${loaded.path} names ${input.provider.name}`;
+  return { ...resultWithoutActions(input, null, false, { planned: 0, skipped: 0 }, null), notes: [why] };
+}
+
+async function resumeRun(input: RunInput, run: RetentionRun): Promise<ProviderApplyResult> {
+  const { deps, provider, rules, now, log } = input;
+  const { pool } = deps;
+  log.warn({ runId: run.id, plannedAt: run.evaluatedAt }, 'an earlier apply of this provider did not finish: finishing it before planning anew');
+  await verifyInFlight(executorOptions(input, run.id));
+
+  const evaluation = evaluateProvider(rules, provider.name, await loadRetentionRows(pool, provider.name), now);
+  const current = new Map(evaluation.decisions.map((decision) => [decision.assetId, decision]));
+  const pending = await loadActions(createDb(pool), run.id, ['planned']);
+  let remaining = 0;
+  for (const action of pending) {
+    const decision = current.get(action.assetId);
+    if (decision?.state === 'planned') {
+      remaining += 1;
+      continue;
+    }
+    const why = decision === undefined ? 'no longer selected by the rules when the run resumed' : `skipped when the run resumed: ${decision.reason}`;
+    await settleActions(pool, [action.id], { state: 'skipped', reason: why }, ['planned']);
+  }
+
+  const [liveAssets, lastSync] = await Promise.all([countLiveAssets(pool, provider.name), lastSyncFacts(pool, provider.name)]);
+  const verdict = checkApplyGuards({ planned: remaining, liveAssets, lastSync, safety: rules.safety, now });
+  if (!verdict.ok) {
+    const left = await loadActions(createDb(pool), run.id, ['planned']);
+    await settleActions(pool, left.map((action) => action.id), { state: 'skipped', reason: `apply refused when the run resumed: ${verdict.reason}` }, ['planned']);
+    await updateRun(createDb(pool), run.id, { state: 'refused', refusal: verdict.reason, finishedAt: now });
+    log.warn({ runId: run.id, limit: verdict.limit }, `refused, nothing done: ${verdict.reason}`);
+    const counts = await countActionsByState(pool, run.id);
+    return {
+      ...resultWithoutActions(input, run.id, true, { planned: counts.applied + counts.failed, skipped: counts.skipped }, { limit: verdict.limit, reason: verdict.reason }),
+      applied: counts.applied,
+      failed: counts.failed,
+    };
+  }
+  return execute(input, run.id, true);
+}
+
+async function freshRun(input: RunInput): Promise<ProviderApplyResult> {
+  const { deps, provider, rules, now, log } = input;
+  const { pool } = deps;
+  const [rows, liveAssets, lastSync] = await Promise.all([loadRetentionRows(pool, provider.name), countLiveAssets(pool, provider.name), lastSyncFacts(pool, provider.name)]);
+  const evaluation = evaluateProvider(rules, provider.name, rows, now);
+  const planned = evaluation.decisions.filter((decision) => decision.state === 'planned').length;
+  const skipped = evaluation.decisions.length - planned;
+  const verdict = checkApplyGuards({ planned, liveAssets, lastSync, safety: rules.safety, now });
+  if (!verdict.ok) {
+    const runId = await insertRun(pool, {
+      mode: 'apply',
+      provider: provider.name,
+      evaluatedAt: now,
+      state: 'refused',
+      refusal: verdict.reason,
+      rulesDigest: input.digest,
+      summary: { candidates: evaluation.candidates, planned, skipped, liveAssets, limit: verdict.limit },
+    });
+    log.warn({ runId, limit: verdict.limit }, `refused, nothing done: ${verdict.reason}`);
+    return resultWithoutActions(input, runId, false, { planned, skipped }, { limit: verdict.limit, reason: verdict.reason });
+  }
+  const runId = await withTransaction(pool, async (client) => {
+    const id = await insertRun(client, {
+      mode: 'apply',
+      provider: provider.name,
+      evaluatedAt: now,
+      state: 'applying',
+      rulesDigest: input.digest,
+      summary: { candidates: evaluation.candidates, planned, skipped, liveAssets },
+    });
+    await insertActions(client, id, provider.name, evaluation.decisions, now);
+    return id;
+  });
+  log.info({ runId, planned, skipped }, 'plan accepted; applying');
+  return execute(input, runId, false);
+}
+
+export async function applyProvider(deps: RetentionDeps, loaded: LoadedRules, provider: AssetProvider): Promise<ProviderApplyResult> {
+  const { pool } = deps;
+  const log = deps.logger.child({ provider: provider.name, component: 'retention' });
+  const rules = loaded.kind === 'rules' ? loaded.rules : NO_RULES;
+  const digest = loaded.kind === 'rules' ? loaded.digest : 'no-rules';
+  const retentionLock = await acquireProviderLock(pool, 'retention', provider.name, () => log.info('another retention apply of this provider is running; waiting for it'));
+  try {
+    const syncLock = await acquireProviderLock(pool, 'sync', provider.name, () => log.info('a sync of this provider is running; waiting for it to finish before acting'));
+    try {
+      const now = (deps.clock ?? (() => new Date()))();
+      const input: RunInput = { deps, provider, rules, digest, now, log };
+      const unfinished = await findUnfinishedApplyRun(createDb(pool), provider.name);
+      if (unfinished !== undefined) return await resumeRun(input, unfinished);
+      if (!hasRulesFor(rules, provider.name)) return nothingToDo(input, loaded);
+      return await freshRun(input);
+    } finally {
+      await syncLock.release();
+    }
+  } finally {
+    await retentionLock.release();
+  }
+}
+
+export type ProviderApplyOutcome = { provider: ProviderName; result: ProviderApplyResult } | { provider: ProviderName; error: unknown };
+
+/**
+ * Applies retention at each given provider in turn. One at a time on purpose: each apply holds two locks on
+ * dedicated connections while it works, and a provider that fails or refuses does not stop the next one.
+ */
+export async function applyRetention(deps: RetentionDeps, loaded: LoadedRules, providers: readonly AssetProvider[]): Promise<ProviderApplyOutcome[]> {
+  const outcomes: ProviderApplyOutcome[] = [];
+  for (const provider of providers) {
+    if (deps.signal?.aborted === true) {
+      // not started: nothing recorded, the next apply does it
+      outcomes.push({ provider: provider.name, error: deps.signal.reason });
+      continue;
+    }
+    try {
+      outcomes.push({ provider: provider.name, result: await applyProvider(deps, loaded, provider) });
+    } catch (error) {
+      // reported by the caller (the command prints it, the job logs it and rethrows it for a retry)
+      outcomes.push({ provider: provider.name, error });
+    }
+  }
+  return outcomes;
+}

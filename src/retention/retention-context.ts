@@ -1,0 +1,44 @@
+/**
+ * What plan and apply share: their dependencies, the facts a plan is judged on, and notes about rules that
+ * cannot do everything they seem to say.
+ */
+import type pg from 'pg';
+import { createDb } from '../db/client.ts';
+import { findLastFinishedRun } from '../db/sync-runs.repository.ts';
+import type { LastSyncFacts } from '../domain/retention-guards.ts';
+import { RETENTION_PROFILES, type RetentionRules } from '../domain/retention-rules.ts';
+import type { Logger } from '../logger.ts';
+import type { ProviderName } from '../providers/provider-names.ts';
+import type { ExecutorOptions } from './retention-executor.ts';
+import type { LoadedRules } from './retention-rules.loader.ts';
+
+export interface RetentionDeps {
+  pool: pg.Pool;
+  logger: Logger;
+  clock?: () => Date;
+  /** aborted on SIGINT/SIGTERM or a worker shutdown: apply stops between waves and resumes next time */
+  signal?: AbortSignal | undefined;
+  executor?: Partial<Pick<ExecutorOptions, 'concurrency' | 'maxAttempts' | 'maxConsecutiveFailures'>>;
+  onProgress?: (provider: ProviderName, settled: number, total: number) => void;
+}
+
+export type RulesWithSource = Extract<LoadedRules, { kind: 'rules' }>;
+
+export async function lastSyncFacts(pool: pg.Pool, provider: ProviderName): Promise<LastSyncFacts | undefined> {
+  const run = await findLastFinishedRun(createDb(pool), provider);
+  if (run === undefined || run.finishedAt === null) return undefined;
+  return { state: run.state === 'partial' ? 'partial' : 'complete', finishedAt: run.finishedAt, partialReason: run.partialReason };
+}
+
+export function hasRulesFor(rules: RetentionRules, provider: ProviderName): boolean {
+  return rules.rules.some((rule) => rule.provider === provider);
+}
+
+/** Things an operator should know about the rules for this provider that are not errors. */
+export function rulesNotes(rules: RetentionRules, provider: ProviderName): string[] {
+  const notes: string[] = [];
+  if (rules.safety.protectedTags.length > 0 && !RETENTION_PROFILES[provider].hasTags && hasRulesFor(rules, provider)) {
+    notes.push(`${provider} exposes no tags, so protectedTags cannot protect its assets`);
+  }
+  return notes;
+}

@@ -1,0 +1,93 @@
+/**
+ * `retention plan`: evaluates the rules against the catalog at one fixed "now", records the plan as a run with
+ * its actions (planned, or skipped with the protecting tag), and says whether `apply` would accept it. It
+ * reads the database only: no provider is contacted.
+ */
+import { createDb } from '../db/client.ts';
+import { withTransaction } from '../db/transaction.ts';
+import { evaluateProvider, type RetentionDecision } from '../domain/retention-evaluate.ts';
+import { checkApplyGuards, type GuardVerdict } from '../domain/retention-guards.ts';
+import type { ProviderName } from '../providers/provider-names.ts';
+import { hasRulesFor, lastSyncFacts, rulesNotes, type RetentionDeps, type RulesWithSource } from './retention-context.ts';
+import { countLiveAssets, findUnfinishedApplyRun, insertActions, insertRun, loadActions, loadRetentionRows } from './retention.repository.ts';
+
+export interface ProviderPlan {
+  provider: ProviderName;
+  /** null when there is no rule for the provider (nothing is recorded) */
+  runId: number | null;
+  evaluatedAt: Date;
+  liveAssets: number;
+  /** present assets not already in the target state */
+  candidates: number;
+  decisions: RetentionDecision[];
+  planned: number;
+  skipped: number;
+  /** what `apply` would decide about this plan now */
+  applyVerdict: GuardVerdict;
+  /** an interrupted apply that `apply` will finish before planning anew */
+  unfinishedRun: { runId: number; pending: number } | null;
+  notes: string[];
+}
+
+export async function planProvider(deps: RetentionDeps, loaded: RulesWithSource, provider: ProviderName, now: Date): Promise<ProviderPlan> {
+  const { pool } = deps;
+  const db = createDb(pool);
+  const unfinished = await findUnfinishedApplyRun(db, provider);
+  const unfinishedRun =
+    unfinished === undefined ? null : { runId: unfinished.id, pending: (await loadActions(db, unfinished.id, ['planned', 'in_flight'])).length };
+  const notes = rulesNotes(loaded.rules, provider);
+  if (!hasRulesFor(loaded.rules, provider)) {
+    return {
+      provider,
+      runId: null,
+      evaluatedAt: now,
+      liveAssets: await countLiveAssets(pool, provider),
+      candidates: 0,
+      decisions: [],
+      planned: 0,
+      skipped: 0,
+      applyVerdict: { ok: true },
+      unfinishedRun,
+      notes: [`no rule in ${loaded.path} names ${provider}`, ...notes],
+    };
+  }
+  const [rows, liveAssets, lastSync] = await Promise.all([loadRetentionRows(pool, provider), countLiveAssets(pool, provider), lastSyncFacts(pool, provider)]);
+  const evaluation = evaluateProvider(loaded.rules, provider, rows, now);
+  const planned = evaluation.decisions.filter((decision) => decision.state === 'planned').length;
+  const skipped = evaluation.decisions.length - planned;
+  const applyVerdict = checkApplyGuards({ planned, liveAssets, lastSync, safety: loaded.rules.safety, now });
+  const runId = await withTransaction(pool, async (client) => {
+    const id = await insertRun(client, {
+      mode: 'plan',
+      provider,
+      evaluatedAt: now,
+      state: 'planned',
+      rulesDigest: loaded.digest,
+      summary: { candidates: evaluation.candidates, planned, skipped, liveAssets, applyVerdict },
+    });
+    await insertActions(client, id, provider, evaluation.decisions, now);
+    return id;
+  });
+  deps.logger.info({ provider, runId, planned, skipped, candidates: evaluation.candidates }, 'plan recorded');
+  return {
+    provider,
+    runId,
+    evaluatedAt: now,
+    liveAssets,
+    candidates: evaluation.candidates,
+    decisions: evaluation.decisions,
+    planned,
+    skipped,
+    applyVerdict,
+    unfinishedRun,
+    notes,
+  };
+}
+
+/** Plans every named provider against one "now". */
+export async function planRetention(deps: RetentionDeps, loaded: RulesWithSource, providers: readonly ProviderName[]): Promise<ProviderPlan[]> {
+  const now = (deps.clock ?? (() => new Date()))();
+  const plans: ProviderPlan[] = [];
+  for (const provider of providers) plans.push(await planProvider(deps, loaded, provider, now));
+  return plans;
+}
