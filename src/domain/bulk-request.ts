@@ -1,0 +1,92 @@
+/**
+ * What a bulk request may ask for, and reading its ids. Pure: the command hands in the text, gets ids or a
+ * UsageError naming what is wrong (and where).
+ */
+import { UsageError } from '../errors.ts';
+import { PROVIDER_NAMES, type ProviderName } from '../providers/provider-names.ts';
+import type { AssetAction } from '../providers/provider.ts';
+
+export const BULK_ACTIONS = ['archive', 'trash', 'restore', 'delete', 'dag'] as const;
+export type BulkAction = (typeof BULK_ACTIONS)[number];
+
+/** Which provider offers which bulk action (CONTRACT.md). */
+export const BULK_ACTIONS_BY_PROVIDER: Readonly<Record<ProviderName, readonly BulkAction[]>> = {
+  affogato: ['archive'],
+  mediapocket: ['trash', 'restore', 'delete', 'dag'],
+  roughy: ['delete'],
+};
+
+export function isBulkAction(value: string): value is BulkAction {
+  return (BULK_ACTIONS as readonly string[]).includes(value);
+}
+
+export function isAssetAction(action: BulkAction): action is AssetAction {
+  return action !== 'dag';
+}
+
+/** Ids as the providers hand them out: letters, digits and a few separators, no spaces or commas. */
+const ID_PATTERN = /^[A-Za-z0-9._:-]+$/;
+const MAX_ID_LENGTH = 200;
+
+export function isValidId(value: string): boolean {
+  return value.length <= MAX_ID_LENGTH && ID_PATTERN.test(value);
+}
+
+export interface BulkRequest {
+  provider: ProviderName;
+  action: BulkAction;
+  dagActionId: string | null;
+}
+
+export function validateBulkRequest(action: string, provider: string | undefined, dagActionId: string | undefined): BulkRequest {
+  if (!isBulkAction(action)) throw new UsageError(`unknown bulk action "${action}" (expected one of ${BULK_ACTIONS.join(', ')})`);
+  if (provider === undefined) throw new UsageError('--provider is required');
+  if (!(PROVIDER_NAMES as readonly string[]).includes(provider)) {
+    throw new UsageError(`unknown provider "${provider}" (expected one of ${PROVIDER_NAMES.join(', ')})`);
+  }
+  const name = provider as ProviderName;
+  const allowed = BULK_ACTIONS_BY_PROVIDER[name];
+  if (!allowed.includes(action)) {
+    throw new UsageError(`${name} does not support "${action}" (it supports: ${allowed.join(', ')})`);
+  }
+  if (action === 'dag') {
+    if (dagActionId === undefined) throw new UsageError('bulk dag needs --action ID (the DAG action to run on each asset)');
+    if (!isValidId(dagActionId)) throw new UsageError(`--action "${dagActionId}" is not a valid DAG action id`);
+    return { provider: name, action, dagActionId };
+  }
+  if (dagActionId !== undefined) throw new UsageError(`--action is only for "bulk dag", not "${action}"`);
+  return { provider: name, action, dagActionId: null };
+}
+
+/** `--ids a,b,c`: commas separate; spaces around an id are forgiven, an empty entry is not. */
+export function parseIdList(text: string): string[] {
+  const parts = text.split(',').map((part) => part.trim());
+  const ids: string[] = [];
+  parts.forEach((part, index) => {
+    if (part === '') {
+      if (parts.length === 1) return;
+      throw new UsageError(`--ids: entry ${index + 1} is empty`);
+    }
+    if (!isValidId(part)) throw new UsageError(`--ids: entry ${index + 1} ("${part}") is not a valid asset id`);
+    ids.push(part);
+  });
+  if (ids.length === 0) throw new UsageError('--ids names no asset');
+  return ids;
+}
+
+/** `--ids-file`: one id per line; blank lines and lines starting with # are ignored. */
+export function parseIdsFile(text: string, fileName: string): string[] {
+  const ids: string[] = [];
+  const lines = text.split(/\r?\n/);
+  lines.forEach((raw, index) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    if (!isValidId(line)) {
+      const shown = line.length > 60 ? `${line.slice(0, 60)}…` : line;
+      throw new UsageError(`${fileName}:${index + 1}: "${shown}" is not one asset id (one id per line; no spaces or commas)`);
+    }
+    ids.push(line);
+  });
+  if (ids.length === 0) throw new UsageError(`${fileName} names no asset`);
+  return ids;
+}

@@ -1,0 +1,203 @@
+/**
+ * Bulk operations end to end in one process: real Postgres and Redis, BullMQ workers for the bulk and dag
+ * queues, the real adapters over HTTP against the simulator.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAppContext, type AppContext } from '../src/app/context.ts';
+import { ensureChunkJob } from '../src/bulk/bulk-chunk-jobs.ts';
+import { createOperation, getOperation, itemCountsByState, type BulkItem } from '../src/bulk/bulk.repository.ts';
+import { loadConfig } from '../src/config.ts';
+import { registryForQueues } from '../src/dag/command-worker.ts';
+import { chunkSizeFor, planItems } from '../src/domain/bulk-plan.ts';
+import { isAssetAction, validateBulkRequest } from '../src/domain/bulk-request.ts';
+import { DEFAULT_DAG_POLL_POLICY } from '../src/domain/dag-poll-policy.ts';
+import { bulkChunkHandler } from '../src/jobs/handlers/bulk-chunk.handler.ts';
+import { dagPollHandler } from '../src/jobs/handlers/dag-poll.handler.ts';
+import { dagSweepHandler } from '../src/jobs/handlers/dag-sweep.handler.ts';
+import { closeQueues, createQueues, type Queues } from '../src/jobs/queues.ts';
+import { startWorkers, type WorkerSet } from '../src/jobs/workers.ts';
+import { createLogger } from '../src/logger.ts';
+import { startSimulator, type Simulator } from '../src/simulator/simulator.ts';
+import { syncProvider } from '../src/sync/sync-runner.ts';
+import { waitFor } from './support/catalog.ts';
+import { clearPrefix, createTestDatabase, redisUrl, testQueuePrefix, type TestDatabase } from './support/services.ts';
+
+const FAST_DAG = { ...DEFAULT_DAG_POLL_POLICY, baseMs: 100, capMs: 300, minMs: 20 };
+
+describe('bulk operations', () => {
+  let database: TestDatabase;
+  let sim: Simulator;
+  let context: AppContext;
+  let queues: Queues;
+  let workers: WorkerSet;
+  const prefix = testQueuePrefix();
+  const shutdown = new AbortController();
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    sim = await startSimulator({ seed: 41, counts: { affogato: 1_000, mediapocket: 60, roughy: 10 } });
+    const logger = createLogger('silent');
+    context = createAppContext(
+      loadConfig({
+        DATABASE_URL: database.url,
+        REDIS_URL: redisUrl(),
+        QUEUE_PREFIX: prefix,
+        AFFOGATO_API_KEY: sim.apiKeys.affogato,
+        AFFOGATO_BASE_URL: sim.baseUrls.affogato,
+        AFFOGATO_RPS: '200',
+        MEDIAPOCKET_API_KEY: sim.apiKeys.mediapocket,
+        MEDIAPOCKET_BASE_URL: sim.baseUrls.mediapocket,
+        MEDIAPOCKET_RPS: '200',
+        ROUGHY_API_KEY: sim.apiKeys.roughy,
+        ROUGHY_BASE_URL: sim.baseUrls.roughy,
+        ROUGHY_RPS: '200',
+      }),
+      logger,
+    );
+    queues = createQueues(context.redis, prefix);
+    const handlerDeps = { context, queues, shutdownSignal: shutdown.signal };
+    const registry = registryForQueues(
+      [dagPollHandler(handlerDeps, { policy: FAST_DAG }), dagSweepHandler(handlerDeps), bulkChunkHandler(handlerDeps, { dagPolicy: FAST_DAG })],
+      ['bulk', 'dag'],
+    );
+    workers = startWorkers({ connection: context.redis, prefix, registry, logger, queues: ['bulk', 'dag'] });
+    for (const name of ['affogato', 'mediapocket', 'roughy'] as const) {
+      const handle = context.providers.get(name);
+      if (handle === undefined) throw new Error(`${name} is not enabled`);
+      await syncProvider({ pool: context.pool, logger }, handle.provider);
+    }
+  });
+  afterAll(async () => {
+    shutdown.abort();
+    await workers.close();
+    await closeQueues(queues);
+    await context.close();
+    await sim.close();
+    await database.drop();
+    await clearPrefix(prefix);
+  });
+
+  /** What the `bulk` command does: record the operation and its items, queue its chunks. */
+  async function runBulk(action: string, provider: string, ids: string[], dagActionId?: string): Promise<{ id: number; items: BulkItem[] }> {
+    const request = validateBulkRequest(action, provider, dagActionId);
+    const handle = context.providers.get(request.provider);
+    if (handle === undefined) throw new Error('not enabled');
+    const chunkSize = chunkSizeFor(request.action, isAssetAction(request.action) ? handle.provider.batchSize(request.action) : 1);
+    const plan = planItems(ids, chunkSize);
+    const operation = await createOperation(context.pool, request, chunkSize, plan.items);
+    for (let chunk = 0; chunk < plan.chunks; chunk += 1) await ensureChunkJob(queues, operation.id, chunk, false);
+    await waitFor(async () => ((await getOperation(context.db, operation.id))?.state === 'done' ? true : undefined));
+    const items = await database.pool.query<BulkItem>(
+      'SELECT id, position, asset_id AS "assetId", state, outcome, error, attempts FROM bulk_items WHERE operation_id = $1 ORDER BY position',
+      [operation.id],
+    );
+    return { id: operation.id, items: items.rows };
+  }
+
+  const destructive = (operation: string) => sim.stats.destructiveCalls.filter((call) => call.operation === operation);
+
+  it('bulk trash of 3 ids trashes exactly those, once each, and the catalog shows it at once', async () => {
+    const ids = sim.mediapocket.ids().slice(0, 3);
+    const before = destructive('trash').length;
+    const { items } = await runBulk('trash', 'mediapocket', ids);
+    expect(items.map((item) => [item.assetId, item.state, item.outcome, item.attempts])).toEqual(ids.map((id) => [id, 'done', 'applied', 1]));
+    expect(sim.mediapocket.allTrashed().map((asset) => asset.id).sort()).toEqual([...ids].sort());
+    const calls = destructive('trash').slice(before);
+    expect(calls.map((call) => call.assetIds[0]).sort()).toEqual([...ids].sort());
+    const trashed = await database.pool.query("SELECT asset_id FROM catalog_assets WHERE provider = 'mediapocket' AND trashed_at IS NOT NULL ORDER BY asset_id");
+    expect(trashed.rows.map((row) => row.asset_id)).toEqual([...ids].sort());
+  });
+
+  it('restore brings them back; an asset not in the trash is already restored', async () => {
+    const trashed = sim.mediapocket.allTrashed().map((asset) => asset.id);
+    const notTrashed = sim.mediapocket.ids()[10] as string;
+    const { items } = await runBulk('restore', 'mediapocket', [...trashed, notTrashed]);
+    expect(items).toHaveLength(4);
+    expect(items.every((item) => item.state === 'done' && item.outcome === 'applied')).toBe(true);
+    expect(sim.mediapocket.allTrashed()).toEqual([]);
+    const stillTrashed = await database.pool.query("SELECT count(*)::int AS n FROM assets WHERE provider = 'mediapocket' AND trashed_at IS NOT NULL");
+    expect(stillTrashed.rows[0].n).toBe(0);
+  });
+
+  it('ids the catalog does not know are still attempted and reported; repeats are done once', async () => {
+    const fresh = sim.mediapocket.add().id;
+    const known = sim.mediapocket.ids()[20] as string;
+    const { items } = await runBulk('delete', 'mediapocket', [known, fresh, 'NoSuchAsset000000001', known]);
+    expect(items.map((item) => [item.state, item.outcome])).toEqual([
+      ['done', 'applied'],
+      ['done', 'applied,not_in_catalog'],
+      ['done', 'already_gone,not_in_catalog'],
+      ['skipped', 'duplicate'],
+    ]);
+    expect(sim.mediapocket.get(known)).toBeUndefined();
+    expect(sim.mediapocket.get(fresh)).toBeUndefined();
+    expect(destructive('delete').filter((call) => call.assetIds[0] === known)).toHaveLength(1);
+    const row = await database.pool.query("SELECT removed_at FROM catalog_assets WHERE provider = 'mediapocket' AND asset_id = $1", [known]);
+    expect(row.rows[0].removed_at).not.toBeNull();
+  });
+
+  it('bulk archive of 1,000 Affogato ids uses multi-id calls and archives all despite partial answers and 429s', async () => {
+    const ids = sim.affogato.ids();
+    expect(ids).toHaveLength(1_000);
+    const archivedBefore = ids.filter((id) => sim.affogato.get(id)?.status === 'archive').length;
+    sim.stats.reset();
+    sim.setFaults('affogato', { rateArchivePartial: 0.5, rate429: 0.15, retryAfterSeconds: 1 });
+    let result;
+    try {
+      result = await runBulk('archive', 'affogato', ids);
+    } finally {
+      sim.setFaults('affogato', undefined);
+    }
+    expect(result.items.filter((item) => item.state !== 'done' || item.outcome !== 'applied')).toEqual([]);
+    expect(ids.every((id) => sim.affogato.get(id)?.status === 'archive')).toBe(true);
+    const calls = destructive('archive');
+    const answered = calls.filter((call) => call.status === 200);
+    expect(Math.max(...calls.map((call) => call.assetIds.length))).toBe(50);
+    // 1,000 ids in 50-id calls is 20 calls; partial answers added some, one-id-at-a-time would be 1,000
+    expect(answered.length).toBeGreaterThanOrEqual(20);
+    expect(answered.length).toBeLessThan(100);
+    expect(sim.stats.served429ByProvider.affogato).toBeGreaterThan(0);
+    const retried = result.items.filter((item) => item.attempts > 1).length;
+    expect(retried).toBeGreaterThan(0);
+    const catalog = await database.pool.query("SELECT count(*)::int AS n FROM catalog_assets WHERE provider = 'affogato' AND status = 'archive'");
+    expect(catalog.rows[0].n).toBe(1_000);
+    console.info(
+      `archive of 1,000: ${answered.length} answered calls (${calls.length} sent), ${sim.stats.served429ByProvider.affogato} 429s, ` +
+        `${retried} ids needed more than one call, ${archivedBefore} were already archived`,
+    );
+  });
+
+  it('an Affogato id the provider never archives is checked, then reported as gone', async () => {
+    const { items } = await runBulk('archive', 'affogato', ['ast_doesNotExist000000']);
+    expect(items[0]).toMatchObject({ state: 'done', outcome: 'already_gone,not_in_catalog', attempts: 10 });
+  });
+
+  it('Roughy deletes one asset per call; a refused id fails with the provider message', async () => {
+    const ids = sim.roughy.ids().slice(0, 3);
+    const { id, items } = await runBulk('delete', 'roughy', [...ids, 'not-a-uuid']);
+    expect(items.slice(0, 3).every((item) => item.state === 'done' && item.outcome === 'applied')).toBe(true);
+    expect(items[3]).toMatchObject({ state: 'failed', outcome: 'not_applied,not_in_catalog' });
+    expect(items[3]?.error).toMatch(/422/);
+    for (const assetId of ids) {
+      expect(sim.roughy.get(assetId)).toBeUndefined();
+      expect(destructive('delete').filter((call) => call.provider === 'roughy' && call.assetIds[0] === assetId)).toHaveLength(1);
+    }
+    expect(await itemCountsByState(context.db, id)).toEqual({ pending: 0, in_flight: 0, done: 3, failed: 1, skipped: 0 });
+  });
+
+  it('bulk dag starts and tracks one run per asset; each item ends with its run', async () => {
+    const ids = sim.mediapocket.ids().slice(30, 35);
+    const { items } = await runBulk('dag', 'mediapocket', ids, '1');
+    expect(items.map((item) => [item.state, item.outcome])).toEqual(ids.map(() => ['done', 'succeeded']));
+    for (const assetId of ids) expect(sim.mediapocket.dagRuns(assetId).map((run) => run.status)).toEqual(['finished']);
+    const runs = await database.pool.query("SELECT outcome, status FROM dag_runs WHERE asset_id = ANY ($1)", [ids]);
+    expect(runs.rows).toEqual(ids.map(() => ({ outcome: 'succeeded', status: 'finished' })));
+
+    const failing = await runBulk('dag', 'mediapocket', sim.mediapocket.ids().slice(35, 37), '2');
+    expect(failing.items.map((item) => [item.state, item.outcome])).toEqual([
+      ['failed', 'failed'],
+      ['failed', 'failed'],
+    ]);
+    expect(failing.items[0]?.error).toMatch(/status failed/);
+  });
+});
