@@ -1,0 +1,102 @@
+/**
+ * The admin HTTP server of `start`: health and readiness for orchestrators, Prometheus metrics, and (only when
+ * ADMIN_TOKEN is set, and only with it) the queue dashboard and JSON admin endpoints.
+ */
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import type { Db } from '../db/client.ts';
+import { errorMessage } from '../errors.ts';
+import type { Queues } from '../jobs/queues.ts';
+import type { Logger } from '../logger.ts';
+import type { Secret } from '../secret.ts';
+import { registerAdminApiRoutes } from './admin-api.routes.ts';
+import { createAdminAuth } from './admin-auth.ts';
+import type { WorkerMetrics } from './metrics.ts';
+import { DASHBOARD_PATH, queueDashboardPlugin } from './queue-dashboard.ts';
+
+/** A readiness probe that hangs is as bad as a failing one: answer within this. */
+const READINESS_TIMEOUT_MS = 2_000;
+
+export interface AdminServerDeps {
+  pool: pg.Pool;
+  db: Db;
+  redis: Redis;
+  queues: Queues;
+  queuePrefix: string;
+  metrics: WorkerMetrics;
+  logger: Logger;
+  token: Secret | undefined;
+}
+
+export interface AdminServer {
+  readonly app: FastifyInstance;
+  /** e.g. http://127.0.0.1:9400 */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+function withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${READINESS_TIMEOUT_MS} ms`)), READINESS_TIMEOUT_MS);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+async function probe(check: () => Promise<unknown>, what: string): Promise<string> {
+  try {
+    await withTimeout(check(), what);
+    return 'ok';
+  } catch (error) {
+    return errorMessage(error);
+  }
+}
+
+export function buildAdminApp(deps: AdminServerDeps): FastifyInstance {
+  // fastify's own request log would print URLs, and `?token=` is in a URL: requests are not logged
+  const app = Fastify({ logger: false });
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    // the route's pattern, not the raw URL: a URL may carry ?token=
+    deps.logger.warn({ err: error, route: request.routeOptions.url, method: request.method }, 'admin request failed');
+    const status = error.statusCode ?? 500;
+    return reply.code(status).send({ error: status < 500 ? error.message : 'internal error' });
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.get('/readyz', async (_request, reply) => {
+    const [postgres, redis] = await Promise.all([
+      probe(() => deps.pool.query('SELECT 1'), 'postgres'),
+      probe(() => deps.redis.ping(), 'redis'),
+    ]);
+    const ready = postgres === 'ok' && redis === 'ok';
+    if (!ready) deps.logger.warn({ postgres, redis }, 'not ready');
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', postgres, redis });
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    const body = await deps.metrics.registry.metrics();
+    return reply.header('content-type', deps.metrics.registry.contentType).send(body);
+  });
+
+  const token = deps.token;
+  if (token !== undefined) {
+    // everything in this scope requires the token; without a token the scope does not exist (404)
+    void app.register(async (scope) => {
+      scope.addHook('onRequest', createAdminAuth(token));
+      registerAdminApiRoutes(scope, { db: deps.db, queues: deps.queues });
+      await scope.register(queueDashboardPlugin(deps.queues, deps.queuePrefix), { prefix: DASHBOARD_PATH });
+    });
+  }
+  return app;
+}
+
+export async function startAdminServer(deps: AdminServerDeps, port: number, host = '0.0.0.0'): Promise<AdminServer> {
+  const app = buildAdminApp(deps);
+  await app.listen({ port, host });
+  const address = app.server.address();
+  const boundPort = typeof address === 'object' && address !== null ? address.port : port;
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return { app, url: `http://${shownHost}:${boundPort}`, close: () => app.close() };
+}

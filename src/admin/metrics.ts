@@ -1,0 +1,215 @@
+/**
+ * Prometheus metrics: the process defaults plus the worker's state, read from Postgres and BullMQ when scraped
+ * (so every replica reports the same truth and nothing is kept in memory), and job outcomes counted as they happen.
+ */
+import { count } from 'drizzle-orm';
+import type { Worker } from 'bullmq';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { buildCatalogReport, type CatalogReport } from '../db/catalog-report.repository.ts';
+import type { Db } from '../db/client.ts';
+import { bulkItems, dagActionRuns, retentionActions, syncRuns } from '../db/schema.ts';
+import { errorMessage } from '../errors.ts';
+import { QUEUE_NAMES } from '../jobs/job-definitions.ts';
+import type { Queues } from '../jobs/queues.ts';
+import type { Logger } from '../logger.ts';
+
+const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'paused', 'completed', 'failed'] as const;
+
+export interface MetricsDeps {
+  db: Db;
+  queues: Queues;
+  logger: Logger;
+}
+
+export interface WorkerMetrics {
+  readonly registry: Registry;
+  /** counts the completed and failed job attempts of these workers */
+  observeWorkers(workers: Iterable<Worker>): void;
+}
+
+/** Several gauges read the same catalog summary: one query round per scrape, not one per gauge. */
+function oncePerScrape<T>(load: () => Promise<T>, ttlMs = 1_000): () => Promise<T> {
+  let cached: { at: number; value: Promise<T> } | undefined;
+  return () => {
+    const now = Date.now();
+    if (cached === undefined || now - cached.at > ttlMs) {
+      const value = load();
+      cached = { at: now, value };
+      // a failed load is not reused by the next scrape
+      value.catch(() => (cached = undefined));
+    }
+    return cached.value;
+  };
+}
+
+export function createWorkerMetrics(deps: MetricsDeps): WorkerMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+
+  const catalog = oncePerScrape<CatalogReport>(() => buildCatalogReport(deps.db));
+  const queueCounts = oncePerScrape(() => Promise.all(QUEUE_NAMES.map((queue) => deps.queues[queue].getJobCounts(...JOB_STATES))));
+
+  new Gauge({
+    name: 'asset_worker_metrics_source_up',
+    help: 'Whether this scrape could read the source (postgres, redis): 1 yes, 0 no',
+    labelNames: ['source'],
+    registers: [registry],
+    async collect() {
+      const [postgres, redis] = await Promise.allSettled([catalog(), queueCounts()]);
+      for (const [source, result] of [['postgres', postgres], ['redis', redis]] as const) {
+        this.set({ source }, result.status === 'fulfilled' ? 1 : 0);
+        if (result.status === 'rejected') deps.logger.warn({ source, error: errorMessage(result.reason) }, 'metrics: could not read a source');
+      }
+    },
+  });
+
+  /**
+   * A source that does not answer leaves the gauge empty for this scrape instead of failing the whole scrape;
+   * asset_worker_metrics_source_up reports (and logs) the failure once.
+   */
+  const orEmpty = (collect: (this: Gauge) => Promise<void>) =>
+    async function (this: Gauge): Promise<void> {
+      try {
+        await collect.call(this);
+      } catch {
+        this.reset();
+      }
+    };
+
+  new Gauge({
+    name: 'asset_worker_queue_jobs',
+    help: 'BullMQ jobs per queue and state',
+    labelNames: ['queue', 'state'],
+    registers: [registry],
+    collect: orEmpty(async function (this: Gauge) {
+      const counts = await queueCounts();
+      this.reset();
+      QUEUE_NAMES.forEach((queue, i) => {
+        for (const state of JOB_STATES) this.set({ queue, state }, counts[i]?.[state] ?? 0);
+      });
+    }),
+  });
+
+  new Gauge({
+    name: 'asset_worker_catalog_assets',
+    help: 'Catalog assets per provider: live (present at the provider), trashed (live, in the trash bin), removed',
+    labelNames: ['provider', 'presence'],
+    registers: [registry],
+    collect: orEmpty(async function (this: Gauge) {
+      const report = await catalog();
+      this.reset();
+      for (const p of report.providers) {
+        this.set({ provider: p.provider, presence: 'live' }, p.live);
+        this.set({ provider: p.provider, presence: 'trashed' }, p.trashed);
+        this.set({ provider: p.provider, presence: 'removed' }, p.removed);
+      }
+    }),
+  });
+
+  new Gauge({
+    name: 'asset_worker_quarantined_records',
+    help: 'Malformed provider records set aside instead of entering the catalog',
+    labelNames: ['provider'],
+    registers: [registry],
+    collect: orEmpty(async function (this: Gauge) {
+      const report = await catalog();
+      this.reset();
+      for (const p of report.providers) this.set({ provider: p.provider }, p.quarantined);
+    }),
+  });
+
+  new Gauge({
+    name: 'asset_worker_last_complete_sync_age_seconds',
+    help: 'Seconds since the last complete sync of a provider ended (absent: never)',
+    labelNames: ['provider'],
+    registers: [registry],
+    collect: orEmpty(async function (this: Gauge) {
+      const report = await catalog();
+      this.reset();
+      for (const p of report.providers) if (p.lastCompleteSync !== null) this.set({ provider: p.provider }, p.lastCompleteSync.ageSeconds);
+    }),
+  });
+
+  new Gauge({
+    name: 'asset_worker_last_sync_partial',
+    help: 'Whether the latest finished sync of a provider was partial (its listing not trusted): 1 yes, 0 no',
+    labelNames: ['provider'],
+    registers: [registry],
+    collect: orEmpty(async function (this: Gauge) {
+      const report = await catalog();
+      this.reset();
+      for (const p of report.providers) if (p.lastFinishedSync !== null) this.set({ provider: p.provider }, p.lastFinishedSync.partial ? 1 : 0);
+    }),
+  });
+
+  new Gauge({
+    name: 'asset_worker_sync_runs',
+    help: 'Sync runs per provider and outcome (running, complete, partial, failed)',
+    labelNames: ['provider', 'state'],
+    registers: [registry],
+    collect: orEmpty(async function (this: Gauge) {
+      const rows = await deps.db
+        .select({ provider: syncRuns.provider, state: syncRuns.state, n: count() })
+        .from(syncRuns)
+        .groupBy(syncRuns.provider, syncRuns.state);
+      this.reset();
+      for (const row of rows) this.set({ provider: row.provider, state: row.state }, row.n);
+    }),
+  });
+
+  new Gauge({
+    name: 'asset_worker_retention_actions',
+    help: 'Retention actions per provider and state (planned, in_flight, applied, failed, skipped)',
+    labelNames: ['provider', 'state'],
+    registers: [registry],
+    collect: orEmpty(async function (this: Gauge) {
+      const rows = await deps.db
+        .select({ provider: retentionActions.provider, state: retentionActions.state, n: count() })
+        .from(retentionActions)
+        .groupBy(retentionActions.provider, retentionActions.state);
+      this.reset();
+      for (const row of rows) this.set({ provider: row.provider, state: row.state }, row.n);
+    }),
+  });
+
+  new Gauge({
+    name: 'asset_worker_dag_runs',
+    help: 'Media Pocket DAG action runs per outcome (starting, running, succeeded, failed, timed_out)',
+    labelNames: ['outcome'],
+    registers: [registry],
+    collect: orEmpty(async function (this: Gauge) {
+      const rows = await deps.db.select({ outcome: dagActionRuns.outcome, n: count() }).from(dagActionRuns).groupBy(dagActionRuns.outcome);
+      this.reset();
+      for (const row of rows) this.set({ outcome: row.outcome }, row.n);
+    }),
+  });
+
+  new Gauge({
+    name: 'asset_worker_bulk_items',
+    help: 'Items of bulk operations per state (pending, in_flight, done, failed, skipped)',
+    labelNames: ['state'],
+    registers: [registry],
+    collect: orEmpty(async function (this: Gauge) {
+      const rows = await deps.db.select({ state: bulkItems.state, n: count() }).from(bulkItems).groupBy(bulkItems.state);
+      this.reset();
+      for (const row of rows) this.set({ state: row.state }, row.n);
+    }),
+  });
+
+  const jobsFinished = new Counter({
+    name: 'asset_worker_job_attempts_total',
+    help: 'Job attempts this process ended, per queue, job and outcome: completed, or failed (retried later or not); a parked job is neither',
+    labelNames: ['queue', 'job', 'outcome'],
+    registers: [registry],
+  });
+
+  return {
+    registry,
+    observeWorkers(workers) {
+      for (const worker of workers) {
+        worker.on('completed', (job) => jobsFinished.inc({ queue: worker.name, job: job.name, outcome: 'completed' }));
+        worker.on('failed', (job) => jobsFinished.inc({ queue: worker.name, job: job?.name ?? 'unknown', outcome: 'failed' }));
+      }
+    },
+  };
+}

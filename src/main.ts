@@ -1,0 +1,111 @@
+/**
+ * `start`: the long-running worker. Builds the queues and the job registry, registers the schedules, runs a
+ * worker per queue and the admin server, and on the stop signal shuts down in the one order that loses nothing:
+ * stop taking jobs → tell running handlers to commit and park → wait for them → admin server → queues.
+ * The caller owns the AppContext (database pool, Redis connection) and closes it after `stopped` resolves.
+ */
+import type { AppContext } from './app/context.ts';
+import { startAdminServer, type AdminServer } from './admin/admin-server.ts';
+import { createWorkerMetrics } from './admin/metrics.ts';
+import { DASHBOARD_PATH } from './admin/queue-dashboard.ts';
+import { createJobHandlers } from './jobs/handlers/index.ts';
+import type { QueueName } from './jobs/job-definitions.ts';
+import { createJobRegistry } from './jobs/job-registry.ts';
+import { closeQueues, createQueues, type Queues } from './jobs/queues.ts';
+import { startWorkers, type WorkerSet } from './jobs/workers.ts';
+import { registerSchedules } from './schedulers/schedule-registration.ts';
+import { describeSchedule, desiredSchedules, type AnyScheduleSpec } from './schedulers/schedules.ts';
+
+export interface RunWorkerOptions {
+  /** aborting it stops the worker gracefully (the CLI aborts it on SIGTERM/SIGINT) */
+  signal: AbortSignal;
+  /** where the admin server's address is announced (stdout for `start`) */
+  announce?: (line: string) => void;
+  /** interface the admin server binds to (default all interfaces, as a container needs) */
+  adminHost?: string;
+  concurrency?: Partial<Record<QueueName, number>>;
+}
+
+export interface RunningWorker {
+  readonly queues: Queues;
+  readonly schedules: readonly AnyScheduleSpec[];
+  readonly adminUrl: string;
+  /** resolves once the worker has stopped after the signal; rejects if a step of the shutdown failed */
+  readonly stopped: Promise<void>;
+}
+
+export async function runWorker(context: AppContext, options: RunWorkerOptions): Promise<RunningWorker> {
+  const { config, logger } = context;
+  const shutdown = new AbortController();
+  const queues = createQueues(context.redis, config.queuePrefix);
+  let workers: WorkerSet | undefined;
+  let admin: AdminServer | undefined;
+
+  const release = async (): Promise<void> => {
+    // no job may start once the shutdown signal is raised: stop fetching first (without waiting for running ones)
+    if (workers !== undefined) await Promise.all([...workers.workers.values()].map((worker) => worker.pause(true)));
+    shutdown.abort(new DOMException('the worker is shutting down', 'AbortError'));
+    await workers?.close();
+    await admin?.close();
+    await closeQueues(queues);
+  };
+  const stop = async (): Promise<void> => {
+    logger.info('stopping: no new jobs; running jobs finish or park where they can resume');
+    await release();
+    logger.info('worker stopped');
+  };
+
+  try {
+    // refuses to boot unless every job of JOB_DEFINITIONS has exactly one handler
+    const registry = createJobRegistry(createJobHandlers({ context, queues, shutdownSignal: shutdown.signal }));
+    const schedules = desiredSchedules(config);
+    const registration = await registerSchedules(queues, schedules, logger);
+    workers = startWorkers({
+      connection: context.redis,
+      prefix: config.queuePrefix,
+      registry,
+      logger,
+      ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+    });
+    const metrics = createWorkerMetrics({ db: context.db, queues, logger });
+    metrics.observeWorkers(workers.workers.values());
+    admin = await startAdminServer(
+      {
+        pool: context.pool,
+        db: context.db,
+        redis: context.redis,
+        queues,
+        queuePrefix: config.queuePrefix,
+        metrics,
+        logger,
+        token: config.adminToken,
+      },
+      config.adminPort,
+      options.adminHost,
+    );
+    const dashboard = config.adminToken === undefined ? 'off (set ADMIN_TOKEN)' : `${admin.url}${DASHBOARD_PATH}`;
+    logger.info(
+      {
+        providers: [...context.providers.keys()],
+        schedules: schedules.map(describeSchedule),
+        removedSchedules: registration.removed,
+        queuePrefix: config.queuePrefix,
+        admin: admin.url,
+        dashboard,
+      },
+      'worker started',
+    );
+    options.announce?.(`admin server listening on ${admin.url} (health /healthz, readiness /readyz, metrics /metrics, dashboard ${dashboard})`);
+
+    const stopped = new Promise<void>((resolve, reject) => {
+      const onStop = () => stop().then(resolve, reject);
+      if (options.signal.aborted) onStop();
+      else options.signal.addEventListener('abort', onStop, { once: true });
+    });
+    return { queues, schedules, adminUrl: admin.url, stopped };
+  } catch (error) {
+    // a failed boot releases what it had started, then reports the failure that stopped it
+    await release().catch((stopError: unknown) => logger.error({ err: stopError }, 'releasing a failed boot failed too'));
+    throw error;
+  }
+}

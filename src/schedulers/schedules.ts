@@ -1,0 +1,44 @@
+/**
+ * The worker's schedules as data: which job runs when, derived from the configuration alone. `start` registers
+ * exactly this list (src/schedulers/schedule-registration.ts); nothing else creates job schedulers.
+ */
+import type { Config } from '../config.ts';
+import { JOB_DEFINITIONS, type JobName, type JobPayloads, type QueueName } from '../jobs/job-definitions.ts';
+import { PROVIDER_NAMES } from '../providers/provider-names.ts';
+
+/** Sweeps for DAG runs whose poll job was lost: often enough that a lost poll costs about a minute. */
+export const DAG_SWEEP_CRON = '* * * * *';
+
+export interface ScheduleSpec<N extends JobName = JobName> {
+  /** the BullMQ job scheduler id; stable, so a restart upserts instead of adding a second schedule */
+  readonly id: string;
+  readonly queue: QueueName;
+  readonly jobName: N;
+  readonly data: JobPayloads[N];
+  readonly pattern: string;
+  readonly tz: string;
+}
+
+export type AnyScheduleSpec = { [N in JobName]: ScheduleSpec<N> }[JobName];
+
+function spec<N extends JobName>(id: string, jobName: N, data: JobPayloads[N], pattern: string, tz: string): ScheduleSpec<N> {
+  return { id, queue: JOB_DEFINITIONS[jobName].queue, jobName, data, pattern, tz };
+}
+
+export function desiredSchedules(config: Config): AnyScheduleSpec[] {
+  const tz = config.scheduleTz;
+  const schedules: AnyScheduleSpec[] = [];
+  for (const provider of PROVIDER_NAMES) {
+    if (config.providers[provider] !== undefined) {
+      schedules.push(spec(`sync:${provider}`, 'sync.provider', { provider }, config.syncCron, tz));
+    }
+  }
+  schedules.push(spec('retention:apply', 'retention.apply', {}, config.retentionCron, tz));
+  schedules.push(spec('dag:sweep', 'dag.sweep', {}, DAG_SWEEP_CRON, tz));
+  return schedules;
+}
+
+/** One readable line per schedule, for the boot log. */
+export function describeSchedule(schedule: AnyScheduleSpec): string {
+  return `${schedule.id} "${schedule.pattern}" ${schedule.tz}`;
+}

@@ -1,0 +1,113 @@
+/**
+ * Schedules as data, registered as BullMQ job schedulers on a real Redis (own prefix).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.ts';
+import { QUEUE_NAMES } from '../src/jobs/job-definitions.ts';
+import { closeQueues, createQueues, type Queues } from '../src/jobs/queues.ts';
+import { createLogger } from '../src/logger.ts';
+import { registerSchedules } from '../src/schedulers/schedule-registration.ts';
+import { desiredSchedules } from '../src/schedulers/schedules.ts';
+import { clearPrefix, createRedis, testQueuePrefix } from './support/services.ts';
+
+const logger = createLogger('silent');
+const baseEnv = {
+  AFFOGATO_API_KEY: 'a-key',
+  ROUGHY_API_KEY: 'r-key',
+  SYNC_CRON: '0 3 * * *',
+  RETENTION_CRON: '30 4 * * 1',
+  SCHEDULE_TZ: 'Europe/Helsinki',
+};
+
+async function schedulersOf(queues: Queues) {
+  const all = await Promise.all(QUEUE_NAMES.map(async (queue) => (await queues[queue].getJobSchedulers()).map((s) => ({ queue, ...s }))));
+  return all.flat().sort((a, b) => a.key.localeCompare(b.key));
+}
+
+async function delayedJobs(queues: Queues) {
+  const all = await Promise.all(QUEUE_NAMES.map((queue) => queues[queue].getDelayed()));
+  return all.flat().map((job) => ({ name: job.name, data: job.data as unknown, scheduler: job.repeatJobKey }));
+}
+
+describe('schedules', () => {
+  const prefix = testQueuePrefix();
+  const redis = createRedis();
+  let queues: Queues;
+
+  beforeAll(() => {
+    queues = createQueues(redis, prefix);
+  });
+  afterAll(async () => {
+    await closeQueues(queues);
+    redis.disconnect();
+    await clearPrefix(prefix);
+  });
+
+  it('derives one sync schedule per enabled provider, retention and the DAG sweep from the configuration', () => {
+    const schedules = desiredSchedules(loadConfig(baseEnv));
+    expect(schedules).toEqual([
+      { id: 'sync:affogato', queue: 'sync', jobName: 'sync.provider', data: { provider: 'affogato' }, pattern: '0 3 * * *', tz: 'Europe/Helsinki' },
+      { id: 'sync:roughy', queue: 'sync', jobName: 'sync.provider', data: { provider: 'roughy' }, pattern: '0 3 * * *', tz: 'Europe/Helsinki' },
+      { id: 'retention:apply', queue: 'retention', jobName: 'retention.apply', data: {}, pattern: '30 4 * * 1', tz: 'Europe/Helsinki' },
+      { id: 'dag:sweep', queue: 'dag', jobName: 'dag.sweep', data: {}, pattern: '* * * * *', tz: 'Europe/Helsinki' },
+    ]);
+    const defaults = desiredSchedules(loadConfig({}));
+    expect(defaults.map((s) => [s.id, s.pattern, s.tz])).toEqual([
+      ['retention:apply', '30 3 * * *', 'UTC'],
+      ['dag:sweep', '* * * * *', 'UTC'],
+    ]);
+  });
+
+  it('registers the schedulers with pattern, time zone and job template, each with its next job waiting', async () => {
+    const result = await registerSchedules(queues, desiredSchedules(loadConfig(baseEnv)), logger);
+    expect(result).toEqual({ upserted: ['sync:affogato', 'sync:roughy', 'retention:apply', 'dag:sweep'], removed: [] });
+
+    const schedulers = await schedulersOf(queues);
+    expect(schedulers.map((s) => [s.queue, s.key, s.name, s.pattern, s.tz])).toEqual([
+      ['dag', 'dag:sweep', 'dag.sweep', '* * * * *', 'Europe/Helsinki'],
+      ['retention', 'retention:apply', 'retention.apply', '30 4 * * 1', 'Europe/Helsinki'],
+      ['sync', 'sync:affogato', 'sync.provider', '0 3 * * *', 'Europe/Helsinki'],
+      ['sync', 'sync:roughy', 'sync.provider', '0 3 * * *', 'Europe/Helsinki'],
+    ]);
+    // the next sync is at 03:00 in Helsinki, not in UTC
+    const syncNext = schedulers.find((s) => s.key === 'sync:affogato')?.next;
+    expect(syncNext).toBeDefined();
+    const helsinki = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Helsinki', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    expect(helsinki.format(new Date(syncNext ?? 0))).toBe('03:00');
+    const retentionNext = new Date(schedulers.find((s) => s.key === 'retention:apply')?.next ?? 0);
+    expect(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Helsinki', weekday: 'short' }).format(retentionNext)).toBe('Mon');
+
+    // the template carries the job's payload and its retry options
+    const template = schedulers.find((s) => s.key === 'sync:roughy')?.template;
+    expect(template?.data).toEqual({ provider: 'roughy' });
+    expect(template?.opts?.attempts).toBe(5);
+
+    const delayed = await delayedJobs(queues);
+    expect(delayed.map((job) => job.scheduler).sort()).toEqual(['dag:sweep', 'retention:apply', 'sync:affogato', 'sync:roughy']);
+    expect(delayed.find((job) => job.scheduler === 'sync:affogato')).toMatchObject({ name: 'sync.provider', data: { provider: 'affogato' } });
+  });
+
+  it('is idempotent: registering again at the next boot adds nothing', async () => {
+    const again = await registerSchedules(queues, desiredSchedules(loadConfig(baseEnv)), logger);
+    expect(again.removed).toEqual([]);
+    expect((await schedulersOf(queues)).length).toBe(4);
+    expect((await delayedJobs(queues)).length).toBe(4);
+  });
+
+  it('removes the schedule of a provider that was disabled, and follows a changed cron', async () => {
+    const { ROUGHY_API_KEY: _disabled, ...withoutRoughy } = baseEnv;
+    const result = await registerSchedules(queues, desiredSchedules(loadConfig({ ...withoutRoughy, SYNC_CRON: '15 * * * *' })), logger);
+    expect(result.removed).toEqual(['sync:roughy']);
+
+    const schedulers = await schedulersOf(queues);
+    expect(schedulers.map((s) => [s.key, s.pattern])).toEqual([
+      ['dag:sweep', '* * * * *'],
+      ['retention:apply', '30 4 * * 1'],
+      ['sync:affogato', '15 * * * *'],
+    ]);
+    const next = new Date(schedulers.find((s) => s.key === 'sync:affogato')?.next ?? 0);
+    expect(next.getUTCMinutes()).toBe(15);
+    const delayed = await delayedJobs(queues);
+    expect(delayed.map((job) => job.scheduler).sort()).toEqual(['dag:sweep', 'retention:apply', 'sync:affogato']);
+  });
+});
