@@ -1,0 +1,55 @@
+/**
+ * Demo step: a Media Pocket DAG action run on one catalogued asset, started and polled to its end the way
+ * `dag start --wait` does it (a durable run row, poll jobs parked between polls, a worker for the 'dag' queue).
+ */
+import { and, asc, eq, isNull } from 'drizzle-orm';
+import type { AppContext } from '../app/context.ts';
+import { startCommandWorker } from '../dag/command-worker.ts';
+import { ensurePollJob } from '../dag/dag-poll-jobs.ts';
+import { followDagRun } from '../dag/dag-run-follow.ts';
+import { describeProgress, formatDagRun } from '../dag/dag-run-report.ts';
+import { createStartingRun, describeStartFailure, submitStart } from '../dag/dag-run-starter.ts';
+import type { DagRun } from '../dag/dag-runs.repository.ts';
+import { assets } from '../db/schema.ts';
+import { DEFAULT_DAG_POLL_POLICY, isOpenOutcome } from '../domain/dag-poll-policy.ts';
+import { closeQueues, createQueues } from '../jobs/queues.ts';
+import type { DemoOutput } from './demo-output.ts';
+
+/** The simulator's "Transcode": running, running, finished. */
+export const DEMO_DAG_ACTION_ID = '1';
+const DEMO_DAG_TIMEOUT_MS = 5 * 60_000;
+
+async function pickAsset(context: AppContext): Promise<string> {
+  const [asset] = await context.db
+    .select({ assetId: assets.assetId })
+    .from(assets)
+    .where(and(eq(assets.provider, 'mediapocket'), isNull(assets.removedAt), isNull(assets.trashedAt)))
+    .orderBy(asc(assets.assetId))
+    .limit(1);
+  if (asset === undefined) throw new Error('the demo catalog has no live Media Pocket asset to run a DAG action on');
+  return asset.assetId;
+}
+
+export async function runDemoDag(context: AppContext, out: DemoOutput, signal: AbortSignal): Promise<DagRun> {
+  const [handle] = context.selectProviders(['mediapocket']);
+  const dagActions = handle?.dagActions;
+  if (dagActions === undefined) throw new Error('Media Pocket has no DAG actions in this build');
+  const assetId = await pickAsset(context);
+  out.line(`asset ${assetId}, DAG action ${DEMO_DAG_ACTION_ID} (Transcode)`);
+
+  const queues = createQueues(context.redis, context.config.queuePrefix);
+  const worker = startCommandWorker(context, queues, ['dag']);
+  try {
+    const deps = { pool: context.pool, db: context.db, dagActions, logger: context.logger, policy: DEFAULT_DAG_POLL_POLICY, clock: () => new Date() };
+    const starting = await createStartingRun(context.db, { assetId, dagActionId: DEMO_DAG_ACTION_ID, timeoutMs: DEMO_DAG_TIMEOUT_MS }, deps.policy, new Date());
+    const { run, error } = await submitStart(deps, starting);
+    if (error !== undefined && !isOpenOutcome(run.outcome)) throw new Error(describeStartFailure(error));
+    if (isOpenOutcome(run.outcome)) await ensurePollJob(queues, run.id, run.nextPollAt ?? undefined);
+    const final = await followDagRun({ db: context.db, queues, signal, onChange: (changed) => out.line(describeProgress(changed)) }, run.id);
+    out.line(formatDagRun(final).join('\n'));
+    return final;
+  } finally {
+    await worker.close();
+    await closeQueues(queues);
+  }
+}

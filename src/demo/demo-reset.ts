@@ -1,0 +1,35 @@
+/**
+ * The demo starts from nothing each time: its own database is dropped and migrated afresh, and the keys under
+ * its own queue prefix are deleted. Both refuse any name the demo did not derive, so nothing else is touched.
+ */
+import type { Redis } from 'ioredis';
+import pg from 'pg';
+import { migrateDatabase } from '../db/migrate.ts';
+import { isDemoDatabaseUrl, isDemoQueuePrefix } from './demo-environment.ts';
+
+export async function resetDemoDatabase(databaseUrl: string): Promise<void> {
+  if (!isDemoDatabaseUrl(databaseUrl)) throw new Error('refusing to reset a database that is not the demo database');
+  const name = decodeURIComponent(new URL(databaseUrl).pathname.replace(/^\//, ''));
+  const admin = new URL(databaseUrl);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name.replaceAll('"', '""')}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+  await migrateDatabase(databaseUrl);
+}
+
+export async function clearDemoQueues(redis: Redis, queuePrefix: string): Promise<number> {
+  if (!isDemoQueuePrefix(queuePrefix)) throw new Error('refusing to clear a queue prefix that is not the demo prefix');
+  let cursor = '0';
+  let deleted = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${queuePrefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) deleted += await redis.del(...keys);
+  } while (cursor !== '0');
+  return deleted;
+}

@@ -1,0 +1,60 @@
+/**
+ * Demo step: one full sync of the three simulated accounts side by side, with progress, then what the simulator
+ * saw (its injected 429s and 5xx were retried by the worker's one HTTP path).
+ */
+import type { AppContext } from '../app/context.ts';
+import { createProgressDisplay } from '../cli/progress.ts';
+import { formatTable } from '../cli/table.ts';
+import type { SimProvider, Simulator } from '../simulator/simulator.ts';
+import { syncProvider, type SyncSummary } from '../sync/sync-runner.ts';
+import type { DemoOutput } from './demo-output.ts';
+
+function faultCounts(sim: Simulator, provider: SimProvider): { requests: number; rateLimited: number; serverErrors: number } {
+  let requests = 0;
+  let rateLimited = 0;
+  let serverErrors = 0;
+  for (const byStatus of Object.values(sim.stats.requests[provider])) {
+    for (const [status, n] of Object.entries(byStatus)) {
+      requests += n;
+      if (status === '429') rateLimited += n;
+      else if (Number(status) >= 500) serverErrors += n;
+    }
+  }
+  return { requests, rateLimited, serverErrors };
+}
+
+export async function runDemoSync(
+  context: AppContext,
+  sim: Simulator,
+  out: DemoOutput,
+  progress: { interactive: boolean; write: (line: string) => void; signal: AbortSignal },
+): Promise<SyncSummary[]> {
+  const handles = context.selectProviders();
+  const display = createProgressDisplay(progress.interactive, progress.write);
+  const summaries = await Promise.all(
+    handles.map(async (handle) => {
+      const task = display.task(handle.provider.name);
+      const summary = await syncProvider(
+        {
+          pool: context.pool,
+          logger: context.logger,
+          signal: progress.signal,
+          onProgress: (p) => task.update(p.seen, p.total, `${p.pages} pages, ${p.phase}`),
+        },
+        handle.provider,
+      );
+      task.finish(summary.state);
+      return summary;
+    }),
+  ).finally(() => display.stop());
+  out.line(
+    formatTable(
+      ['provider', 'result', 'pages', 'assets', 'inserted', 'quarantined', 'requests', '429 retried', '5xx retried'],
+      summaries.map((s) => {
+        const faults = faultCounts(sim, s.provider as SimProvider);
+        return [s.provider, s.state, s.pages, s.seen, s.inserted, s.quarantined, faults.requests, faults.rateLimited, faults.serverErrors];
+      }),
+    ),
+  );
+  return summaries;
+}
