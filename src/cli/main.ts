@@ -2,8 +2,14 @@
  * `asset-worker <command>`: see CONTRACT.md. Each command lives in its own file.
  */
 import { Command, CommanderError } from 'commander';
+import { registerBulkCommand } from './bulk.command.ts';
+import { registerDagCommand } from './dag.command.ts';
+import { registerDemoCommand } from './demo.command.ts';
 import { registerMigrateCommand } from './migrate.command.ts';
+import { registerReportCommand } from './report.command.ts';
+import { registerRetentionCommand } from './retention.command.ts';
 import { EXIT_OK, EXIT_USAGE } from './runtime.ts';
+import { registerStartCommand } from './start.command.ts';
 import { registerSyncCommand } from './sync.command.ts';
 
 const program = new Command('asset-worker')
@@ -13,6 +19,12 @@ const program = new Command('asset-worker')
 
 registerMigrateCommand(program);
 registerSyncCommand(program);
+registerDagCommand(program);
+registerBulkCommand(program);
+registerStartCommand(program);
+registerReportCommand(program);
+registerRetentionCommand(program);
+registerDemoCommand(program);
 
 for (const command of program.commands) command.exitOverride();
 
