@@ -32,8 +32,9 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) {
-    const isHelp = error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version';
-    process.exit(isHelp ? EXIT_OK : EXIT_USAGE);
+    // --help and --version end with exitCode 0; help shown because a subcommand is missing ends with 1: a usage error
+    const askedFor = ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(error.code) && error.exitCode === 0;
+    process.exit(askedFor ? EXIT_OK : EXIT_USAGE);
   }
   throw error;
 }
