@@ -48,6 +48,20 @@ describe('shared rate limiter', () => {
     expect(waits[0]?.[1]).toBeGreaterThan(1_900);
   });
 
+  it('keeps the budgets of two accounts of one provider apart', async () => {
+    const waits: number[] = [];
+    const sleep = async (ms: number) => {
+      waits.push(ms);
+    };
+    const first = createRedisRateLimiter({ redis, prefix, accounts: { roughy: 'account-1' }, rps: { roughy: 1 }, sleep });
+    const second = createRedisRateLimiter({ redis, prefix, accounts: { roughy: 'account-2' }, rps: { roughy: 1 }, sleep });
+    await first.acquire('roughy');
+    await second.acquire('roughy');
+    expect(waits).toEqual([]);
+    await first.acquire('roughy');
+    expect(waits).toHaveLength(1);
+  });
+
   it('refuses a provider without a budget', async () => {
     const limiter = createRedisRateLimiter({ redis, prefix, rps: {} });
     await expect(limiter.acquire('roughy')).rejects.toThrow('no request budget configured for roughy');

@@ -2,6 +2,7 @@
  * The composition root shared by every command: one pool, one Redis connection, one rate limiter, the enabled
  * providers. Nothing here runs at import time; `close()` releases everything in reverse order.
  */
+import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Config } from '../config.ts';
@@ -9,6 +10,7 @@ import { createDb, createPool, type Db } from '../db/client.ts';
 import { UsageError } from '../errors.ts';
 import { createRedisRateLimiter, type RateLimiter } from '../http/rate-limiter.ts';
 import type { Logger } from '../logger.ts';
+import type { Secret } from '../secret.ts';
 import { createProviders, type ProviderHandle } from '../providers/provider-factory.ts';
 import { PROVIDER_NAMES, type ProviderName } from '../providers/provider-names.ts';
 
@@ -30,6 +32,13 @@ export function createRedisConnection(config: Config): Redis {
   return new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
 }
 
+const BUDGET_KEY_PREFIX = 'asset-worker';
+
+/** Which account a budget belongs to: the same key at the same base URL; one-way, so no credential reaches Redis. */
+function accountDigest(baseUrl: string, apiKey: Secret): string {
+  return createHash('sha256').update(`${baseUrl}\n${apiKey.reveal()}`).digest('hex').slice(0, 16);
+}
+
 export function createAppContext(config: Config, logger: Logger): AppContext {
   const pool = createPool(config.databaseUrl, 12);
   // an idle client error (server restart) must not crash the process; the next query reports it
@@ -37,8 +46,13 @@ export function createAppContext(config: Config, logger: Logger): AppContext {
   const redis = createRedisConnection(config);
   redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
   const rps: Partial<Record<ProviderName, number>> = {};
-  for (const [name, providerConfig] of Object.entries(config.providers)) rps[name as ProviderName] = providerConfig.rps;
-  const rateLimiter = createRedisRateLimiter({ redis, prefix: config.queuePrefix, rps });
+  const accounts: Partial<Record<ProviderName, string>> = {};
+  for (const [name, providerConfig] of Object.entries(config.providers)) {
+    rps[name as ProviderName] = providerConfig.rps;
+    accounts[name as ProviderName] = accountDigest(providerConfig.baseUrl, providerConfig.apiKey);
+  }
+  // not the queue prefix: every process on this Redis that calls the same account shares its budget
+  const rateLimiter = createRedisRateLimiter({ redis, prefix: BUDGET_KEY_PREFIX, accounts, rps });
   const providers = createProviders(config, { rateLimiter, logger });
   return {
     config,

@@ -1,5 +1,6 @@
 /**
- * A request budget per provider shared by every process on the same Redis.
+ * A request budget per provider account shared by every process on the same Redis, whatever its queue prefix:
+ * the budget belongs to the account at the provider, so it is keyed by the account, not by the deployment.
  *
  * Each request reserves the next free slot (slots are 1000/rps ms apart) atomically in Redis and sleeps until
  * it; a 429's Retry-After moves the earliest slot past the pause for everyone.
@@ -38,7 +39,10 @@ export interface RateLimiter {
 
 export interface RedisRateLimiterOptions {
   redis: Redis;
+  /** namespace of the budget keys */
   prefix: string;
+  /** per provider, an identity of the account whose budget this is (a digest, never the credential) */
+  accounts?: Partial<Record<ProviderName, string>>;
   rps: Partial<Record<ProviderName, number>>;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -47,7 +51,8 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLimiter {
   const sleep = options.sleep ?? defaultSleep;
-  const key = (provider: ProviderName, part: string) => `${options.prefix}:ratelimit:${provider}:${part}`;
+  const key = (provider: ProviderName, part: string) =>
+    `${options.prefix}:ratelimit:${provider}:${options.accounts?.[provider] ?? 'default'}:${part}`;
   return {
     async acquire(provider) {
       const rps = options.rps[provider];
