@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.ts';
+import { redisUrl } from './support/services.ts';
 
 describe('command line usage', () => {
   it.each([['--help'], ['retention', '--help'], ['retention', 'plan', '--help'], ['dag', 'start', '--help'], ['bulk', '--help']])(
@@ -23,4 +24,10 @@ describe('command line usage', () => {
       expect(result.stderr.length).toBeGreaterThan(0);
     },
   );
+
+  it.each([[['sync']], [['retention', 'plan']], [['retention', 'apply']]])('%j with no provider configured is a configuration error (exit 2)', async (args) => {
+    const result = await runCli(args, { REDIS_URL: redisUrl() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('no provider is enabled: set AFFOGATO_API_KEY');
+  });
 });

@@ -9,18 +9,13 @@ import { planRetention } from '../retention/retention-plan.ts';
 import { loadRetentionRules } from '../retention/retention-rules.loader.ts';
 import { loadActions } from '../retention/retention.repository.ts';
 import { createProgressDisplay } from './progress.ts';
-import { describeFailure, EXIT_FAILED, EXIT_OK, runWithContext, type CommandIo } from './runtime.ts';
+import { describeFailure, EXIT_FAILED, EXIT_OK, requireProviders, runWithContext, type CommandIo } from './runtime.ts';
 import { collect } from './sync.command.ts';
 
 const FAILURES_SHOWN = 20;
 
-function enabledProviders(context: AppContext, names: string[], io: CommandIo): ProviderName[] | undefined {
-  const handles = context.selectProviders(names);
-  if (handles.length === 0) {
-    io.err('No provider is enabled: set AFFOGATO_API_KEY, MEDIAPOCKET_API_KEY (+ MEDIAPOCKET_BASE_URL) or ROUGHY_API_KEY.');
-    return undefined;
-  }
-  return handles.map((handle) => handle.provider.name);
+function enabledProviders(context: AppContext, names: string[]): ProviderName[] {
+  return requireProviders(context, names).map((handle) => handle.provider.name);
 }
 
 function depsOf(context: AppContext, io: CommandIo): RetentionDeps {
@@ -28,8 +23,7 @@ function depsOf(context: AppContext, io: CommandIo): RetentionDeps {
 }
 
 async function plan(context: AppContext, io: CommandIo, options: { provider: string[]; json?: boolean }): Promise<number> {
-  const providers = enabledProviders(context, options.provider, io);
-  if (providers === undefined) return EXIT_FAILED;
+  const providers = enabledProviders(context, options.provider);
   const loaded = await loadRetentionRules(context.config, process.cwd());
   if (loaded.kind === 'none') {
     if (options.json === true) io.out(JSON.stringify({ rulesFile: loaded.path, rulesFound: false, providers: [] }, null, 2));
@@ -50,8 +44,7 @@ async function plan(context: AppContext, io: CommandIo, options: { provider: str
 }
 
 async function apply(context: AppContext, io: CommandIo, options: { provider: string[] }): Promise<number> {
-  const names = enabledProviders(context, options.provider, io);
-  if (names === undefined) return EXIT_FAILED;
+  const names = enabledProviders(context, options.provider);
   const handles = context.selectProviders(names);
   const loaded = await loadRetentionRules(context.config, process.cwd());
   const display = createProgressDisplay(io.interactive, io.err);

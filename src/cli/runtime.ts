@@ -7,6 +7,7 @@ import { loadConfig, readEnvironment, type Config } from '../config.ts';
 import { createAppContext, type AppContext } from '../app/context.ts';
 import { ConfigError, ProviderError, SafetyLimitError, UsageError, errorMessage } from '../errors.ts';
 import { createLogger, type Logger } from '../logger.ts';
+import type { ProviderHandle } from '../providers/provider-factory.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -33,6 +34,15 @@ export function describeFailure(error: unknown): string {
   }
   if (error instanceof Error && error.name === 'AbortError') return 'stopped by a signal; run the command again to resume';
   return errorMessage(error);
+}
+
+/** The providers a command acts on: those named, or every enabled one; none enabled is a configuration error. */
+export function requireProviders(context: AppContext, names: readonly string[]): ProviderHandle[] {
+  const handles = context.selectProviders(names);
+  if (handles.length === 0) {
+    throw new ConfigError('no provider is enabled: set AFFOGATO_API_KEY, MEDIAPOCKET_API_KEY (with MEDIAPOCKET_BASE_URL) or ROUGHY_API_KEY');
+  }
+  return handles;
 }
 
 let cachedConfig: Config | undefined;

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { syncProvider, type SyncSummary } from '../sync/sync-runner.ts';
-import { createProgressDisplay } from './progress.ts';
-import { describeFailure, EXIT_FAILED, EXIT_OK, runWithContext } from './runtime.ts';
-import { formatTable } from './table.ts';
+import type { SyncSummary } from '../sync/sync-runner.ts';
+import { syncSideBySide } from './sync-side-by-side.ts';
+import { describeFailure, EXIT_FAILED, EXIT_OK, requireProviders, runWithContext } from './runtime.ts';
+import { formatTable } from '../util/text-table.ts';
 
 export const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -13,30 +13,8 @@ export function registerSyncCommand(program: Command): void {
     .option('--provider <name>', 'sync only this provider (repeat for several)', collect, [])
     .action((options: { provider: string[] }) =>
       runWithContext(async (context, io) => {
-        const handles = context.selectProviders(options.provider);
-        if (handles.length === 0) {
-          io.err('No provider is enabled: set AFFOGATO_API_KEY, MEDIAPOCKET_API_KEY (+ MEDIAPOCKET_BASE_URL) or ROUGHY_API_KEY.');
-          return EXIT_FAILED;
-        }
-        const display = createProgressDisplay(io.interactive, io.err);
-        // providers run side by side: one being rate-limited or down does not hold up the others
-        const results = await Promise.allSettled(
-          handles.map(async (handle) => {
-            const task = display.task(handle.provider.name);
-            const summary = await syncProvider(
-              {
-                pool: context.pool,
-                logger: context.logger,
-                signal: io.signal,
-                onProgress: (p) => task.update(p.seen, p.total, `${p.pages} pages, ${p.phase}`),
-              },
-              handle.provider,
-            );
-            task.finish(summary.state);
-            return summary;
-          }),
-        );
-        display.stop();
+        const handles = requireProviders(context, options.provider);
+        const results = await syncSideBySide(context, handles, { interactive: io.interactive, write: io.err, signal: io.signal });
         const rows = results.map((result, i) => {
           const name = handles[i]?.provider.name ?? '?';
           if (result.status === 'rejected') return [name, 'failed', null, null, null, null, null, null, null];
