@@ -1,5 +1,5 @@
 /** A bulk operation as the command line shows it: counts by state and outcome, then the failures. */
-import { formatTable } from '../cli/table.ts';
+import { formatTable } from '../util/text-table.ts';
 import type { BulkItem, BulkOperation, ItemState } from './bulk.repository.ts';
 
 export function describeOperation(operation: BulkOperation): string {

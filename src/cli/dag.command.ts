@@ -9,10 +9,11 @@ import { startCommandWorker } from '../dag/command-worker.ts';
 import { ensurePollJob } from '../dag/dag-poll-jobs.ts';
 import { describeProgress, formatDagRun, publicOutcome } from '../dag/dag-run-report.ts';
 import { followDagRun } from '../dag/dag-run-follow.ts';
-import { createStartingRun, describeStartFailure, submitStart } from '../dag/dag-run-starter.ts';
+import { describeStartFailure } from '../dag/dag-run-starter.ts';
+import { startDagRun } from '../dag/start-dag-run.ts';
 import { getDagRun, type DagRun } from '../dag/dag-runs.repository.ts';
 import { isValidId } from '../domain/bulk-request.ts';
-import { DEFAULT_DAG_POLL_POLICY, DEFAULT_DAG_TIMEOUT_MS, isOpenOutcome, parseDuration } from '../domain/dag-poll-policy.ts';
+import { DEFAULT_DAG_TIMEOUT_MS, isOpenOutcome, parseDuration } from '../domain/dag-poll-policy.ts';
 import { UsageError } from '../errors.ts';
 import { closeQueues, createQueues, type Queues } from '../jobs/queues.ts';
 import type { DagActionsApi } from '../providers/provider.ts';
@@ -67,10 +68,7 @@ export function registerDagCommand(program: Command): void {
         const dagActions = dagActionsOf(context);
         const queues = createQueues(context.redis, context.config.queuePrefix);
         try {
-          const deps = { pool: context.pool, db: context.db, dagActions, logger: context.logger, policy: DEFAULT_DAG_POLL_POLICY, clock: () => new Date() };
-          const starting = await createStartingRun(context.db, { assetId, dagActionId, timeoutMs }, deps.policy, new Date());
-          const { run, error } = await submitStart(deps, starting);
-          if (isOpenOutcome(run.outcome)) await ensurePollJob(queues, run.id, run.nextPollAt ?? undefined);
+          const { run, error } = await startDagRun(context, queues, dagActions, { assetId, dagActionId, timeoutMs });
           if (error !== undefined && !isOpenOutcome(run.outcome)) {
             io.err(`asset-worker: ${describeStartFailure(error)}`);
             for (const line of formatDagRun(run)) io.out(line);

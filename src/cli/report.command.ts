@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { buildCatalogReport, type CatalogReport, type ProviderReport } from '../db/catalog-report.repository.ts';
 import { createDb, createPool } from '../db/client.ts';
 import { runBare } from './runtime.ts';
-import { formatTable } from './table.ts';
+import { formatTable } from '../util/text-table.ts';
 
 /** "45s", "12m", "3h 20m", "2d 4h": how long ago, at a glance. */
 export function formatAge(seconds: number): string {

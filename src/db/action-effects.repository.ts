@@ -31,11 +31,15 @@ export async function recordActionDone(db: Queryable, provider: ProviderName, ac
   }
 }
 
-/** The provider answered 404: the asset is gone, whatever the action was. */
-export async function recordGone(db: Queryable, provider: ProviderName, assetIds: string[], at: Date): Promise<void> {
-  if (assetIds.length === 0) return;
-  await db.query(
+/**
+ * The asset is gone at the provider (a 404 on any call, a delete, or a removal the sync confirmed); returns how
+ * many rows were newly marked.
+ */
+export async function recordGone(db: Queryable, provider: ProviderName, assetIds: string[], at: Date): Promise<number> {
+  if (assetIds.length === 0) return 0;
+  const result = await db.query(
     `UPDATE assets SET removed_at = $3 WHERE provider = $1 AND asset_id = ANY ($2::text[]) AND removed_at IS NULL`,
     [provider, assetIds, at],
   );
+  return result.rowCount ?? 0;
 }

@@ -5,13 +5,13 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { AppContext } from '../app/context.ts';
 import { startCommandWorker } from '../dag/command-worker.ts';
-import { ensurePollJob } from '../dag/dag-poll-jobs.ts';
 import { followDagRun } from '../dag/dag-run-follow.ts';
 import { describeProgress, formatDagRun } from '../dag/dag-run-report.ts';
-import { createStartingRun, describeStartFailure, submitStart } from '../dag/dag-run-starter.ts';
+import { describeStartFailure } from '../dag/dag-run-starter.ts';
+import { startDagRun } from '../dag/start-dag-run.ts';
 import type { DagRun } from '../dag/dag-runs.repository.ts';
 import { assets } from '../db/schema.ts';
-import { DEFAULT_DAG_POLL_POLICY, isOpenOutcome } from '../domain/dag-poll-policy.ts';
+import { isOpenOutcome } from '../domain/dag-poll-policy.ts';
 import { closeQueues, createQueues } from '../jobs/queues.ts';
 import type { DemoOutput } from './demo-output.ts';
 
@@ -40,11 +40,8 @@ export async function runDemoDag(context: AppContext, out: DemoOutput, signal: A
   const queues = createQueues(context.redis, context.config.queuePrefix);
   const worker = startCommandWorker(context, queues, ['dag']);
   try {
-    const deps = { pool: context.pool, db: context.db, dagActions, logger: context.logger, policy: DEFAULT_DAG_POLL_POLICY, clock: () => new Date() };
-    const starting = await createStartingRun(context.db, { assetId, dagActionId: DEMO_DAG_ACTION_ID, timeoutMs: DEMO_DAG_TIMEOUT_MS }, deps.policy, new Date());
-    const { run, error } = await submitStart(deps, starting);
+    const { run, error } = await startDagRun(context, queues, dagActions, { assetId, dagActionId: DEMO_DAG_ACTION_ID, timeoutMs: DEMO_DAG_TIMEOUT_MS });
     if (error !== undefined && !isOpenOutcome(run.outcome)) throw new Error(describeStartFailure(error));
-    if (isOpenOutcome(run.outcome)) await ensurePollJob(queues, run.id, run.nextPollAt ?? undefined);
     const final = await followDagRun({ db: context.db, queues, signal, onChange: (changed) => out.line(describeProgress(changed)) }, run.id);
     out.line(formatDagRun(final).join('\n'));
     return final;

@@ -3,10 +3,10 @@
  * saw (its injected 429s and 5xx were retried by the worker's one HTTP path).
  */
 import type { AppContext } from '../app/context.ts';
-import { createProgressDisplay } from '../cli/progress.ts';
-import { formatTable } from '../cli/table.ts';
+import { syncSideBySide, type SyncDisplay } from '../cli/sync-side-by-side.ts';
+import { formatTable } from '../util/text-table.ts';
 import type { SimProvider, Simulator } from '../simulator/simulator.ts';
-import { syncProvider, type SyncSummary } from '../sync/sync-runner.ts';
+import type { SyncSummary } from '../sync/sync-runner.ts';
 import type { DemoOutput } from './demo-output.ts';
 
 function faultCounts(sim: Simulator, provider: SimProvider): { requests: number; rateLimited: number; serverErrors: number } {
@@ -27,26 +27,13 @@ export async function runDemoSync(
   context: AppContext,
   sim: Simulator,
   out: DemoOutput,
-  progress: { interactive: boolean; write: (line: string) => void; signal: AbortSignal },
+  progress: SyncDisplay,
 ): Promise<SyncSummary[]> {
-  const handles = context.selectProviders();
-  const display = createProgressDisplay(progress.interactive, progress.write);
-  const summaries = await Promise.all(
-    handles.map(async (handle) => {
-      const task = display.task(handle.provider.name);
-      const summary = await syncProvider(
-        {
-          pool: context.pool,
-          logger: context.logger,
-          signal: progress.signal,
-          onProgress: (p) => task.update(p.seen, p.total, `${p.pages} pages, ${p.phase}`),
-        },
-        handle.provider,
-      );
-      task.finish(summary.state);
-      return summary;
-    }),
-  ).finally(() => display.stop());
+  const settled = await syncSideBySide(context, context.selectProviders(), progress);
+  const summaries = settled.map((result) => {
+    if (result.status === 'rejected') throw result.reason;
+    return result.value;
+  });
   out.line(
     formatTable(
       ['provider', 'result', 'pages', 'assets', 'inserted', 'quarantined', 'requests', '429 retried', '5xx retried'],

@@ -2,7 +2,7 @@
  * How plans and apply results read: tables for the command, one summary line per provider for logs, and the
  * plan's JSON shape (stable keys) for scripts.
  */
-import { formatTable } from '../cli/table.ts';
+import { formatTable } from '../util/text-table.ts';
 import { errorMessage } from '../errors.ts';
 import type { ProviderApplyOutcome, ProviderApplyResult } from './retention-apply.ts';
 import type { ProviderPlan } from './retention-plan.ts';

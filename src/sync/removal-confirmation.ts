@@ -4,7 +4,8 @@
  */
 import type pg from 'pg';
 import { createDb } from '../db/client.ts';
-import { countLiveAssets, liveAssetsNotSeen, markRemoved, markTrashed, upsertRecords } from '../db/catalog.repository.ts';
+import { recordGone } from '../db/action-effects.repository.ts';
+import { countLiveAssets, liveAssetsNotSeen, markTrashed, upsertRecords } from '../db/catalog.repository.ts';
 import { insertQuarantined, type QuarantinedRecord } from '../db/quarantine.repository.ts';
 import { incrementRun, insertPages } from '../db/sync-runs.repository.ts';
 import { withTransaction } from '../db/transaction.ts';
@@ -105,7 +106,7 @@ async function settle(options: ConfirmationOptions, pageKey: string, outcomes: A
     let newlyTrashed = 0;
     for (const item of trashed) if (await markTrashed(client, provider.name, item.assetId, item.at)) newlyTrashed += 1;
     const counts = await upsertRecords(client, provider.name, records, now);
-    const removed = await markRemoved(client, provider.name, gone, now);
+    const removed = await recordGone(client, provider.name, gone, now);
     const newlyQuarantined = await insertQuarantined(db, provider.name, runId, quarantined);
     await insertPages(db, runId, [{ pageKey, assetIds: stillThere }]);
     await incrementRun(db, runId, { ...counts, removed, trashed: newlyTrashed, quarantined: newlyQuarantined });

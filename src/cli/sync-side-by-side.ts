@@ -1,0 +1,42 @@
+/**
+ * One full sync of each given provider, side by side, each with its own progress line. Providers are settled
+ * independently: one being rate-limited or down does not hold up the others.
+ */
+import type { AppContext } from '../app/context.ts';
+import type { ProviderHandle } from '../providers/provider-factory.ts';
+import { syncProvider, type SyncSummary } from '../sync/sync-runner.ts';
+import { createProgressDisplay } from './progress.ts';
+
+export interface SyncDisplay {
+  interactive: boolean;
+  write: (line: string) => void;
+  signal: AbortSignal;
+}
+
+export async function syncSideBySide(
+  context: AppContext,
+  handles: readonly ProviderHandle[],
+  display: SyncDisplay,
+): Promise<Array<PromiseSettledResult<SyncSummary>>> {
+  const progress = createProgressDisplay(display.interactive, display.write);
+  try {
+    return await Promise.allSettled(
+      handles.map(async (handle) => {
+        const task = progress.task(handle.provider.name);
+        const summary = await syncProvider(
+          {
+            pool: context.pool,
+            logger: context.logger,
+            signal: display.signal,
+            onProgress: (p) => task.update(p.seen, p.total, `${p.pages} pages, ${p.phase}`),
+          },
+          handle.provider,
+        );
+        task.finish(summary.state);
+        return summary;
+      }),
+    );
+  } finally {
+    progress.stop();
+  }
+}
