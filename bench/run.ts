@@ -38,6 +38,8 @@ interface SyncFigures {
   pages: number;
   seconds: number;
   peakRssMb: number;
+  /** the process before its sync started: Node, the TypeScript loader and the modules */
+  baselineRssMb: number;
   resync: { inserted: number; updated: number; tupleUpdates: number };
 }
 
@@ -47,22 +49,24 @@ try {
   process.stdout.write(`bench: ${Object.entries(counts).map(([p, n]) => `${p} ${n}`).join(', ')} assets, no latency, node ${process.version}\n`);
   for (const provider of PROVIDER_NAMES) {
     if (counts[provider] === 0) continue;
-    const { stdout } = await run(
+    const { stdout, stderr } = await run(
       process.execPath,
       ['--import', 'tsx', SYNC_ONE, '--provider', provider, '--database', db.url, '--redis', redisUrl, '--prefix', `alw-bench-${process.pid}`, '--sim', JSON.stringify(sim)],
       { maxBuffer: 1 << 20 },
     );
+    process.stderr.write(stderr);
     const f = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as SyncFigures;
     process.stdout.write(
       `${provider}: ${f.seen} assets (${f.pages} pages) in ${f.seconds.toFixed(2)} s = ${Math.round(f.seen / f.seconds)} assets/s; ` +
-        `peak RSS ${f.peakRssMb.toFixed(0)} MB; unchanged re-sync: ${f.resync.tupleUpdates} rows updated per pg_stat n_tup_upd ` +
+        `peak RSS ${f.peakRssMb.toFixed(0)} MB (${f.baselineRssMb.toFixed(0)} MB before the sync began); unchanged re-sync: ${f.resync.tupleUpdates} rows updated per pg_stat n_tup_upd ` +
         `(${f.resync.inserted} inserted, ${f.resync.updated} updated)\n`,
     );
     if (provider === 'affogato') {
       const copy = await timeRawCopy(db.pool, provider);
       const copyRate = copy.rows / copy.seconds;
       process.stdout.write(
-        `${provider}: raw COPY of the same ${copy.rows} rows into an empty table: ${copy.seconds.toFixed(2)} s = ${Math.round(copyRate)} rows/s; ` +
+        `${provider}: raw COPY of the same ${copy.rows} rows into an empty table: median ${copy.seconds.toFixed(2)} s ` +
+          `(of ${copy.all.map((s) => s.toFixed(2)).join(', ')}) = ${Math.round(copyRate)} rows/s; ` +
           `sync ÷ COPY = ${(f.seen / f.seconds / copyRate).toFixed(2)}\n`,
       );
     }

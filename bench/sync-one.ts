@@ -43,6 +43,7 @@ const rateLimiter = createRedisRateLimiter({ redis, prefix, rps: { [provider]: 1
 const handle = createProviders(config, { rateLimiter, logger }).get(provider);
 if (handle === undefined) throw new Error(`${provider} is not enabled`);
 
+const baselineRssMb = process.memoryUsage.rss() / (1024 * 1024);
 const rss = sampleRss();
 const started = performance.now();
 const first = await syncProvider({ pool, logger }, handle.provider);
@@ -58,6 +59,7 @@ process.stdout.write(
     pages: first.pages,
     seconds,
     peakRssMb,
+    baselineRssMb,
     resync: { inserted: again.inserted, updated: again.updated, tupleUpdates: updatesAfter - updatesBefore },
   })}\n`,
 );

@@ -1,6 +1,7 @@
 /**
  * Catalog writes on the sync's hot path, in plain SQL through pg: a batch is COPYed into a temp table and
- * merged with one INSERT … ON CONFLICT (measured ~2x the multi-row JSON upsert).
+ * merged with one INSERT … ON CONFLICT (measured ~2x the multi-row JSON upsert). A batch of assets the catalog
+ * has never held (a first import, the rest of an interrupted one) can go straight into the table with one COPY.
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -17,37 +18,53 @@ export interface UpsertCounts {
   updated: number;
 }
 
+const UNIQUE_VIOLATION = '23505';
+
+/** The columns of a COPY line, in order: the staging table has them, and `assets` has them by these names. */
+const COPY_COLUMNS =
+  'provider, asset_id, kind, status, title, description, category, url, width, height, duration_seconds, frames, ' +
+  'size_bytes, tags, provider_created_at, provider_updated_at, trashed_at, raw';
+
 const STAGING_TABLE = `
 CREATE TEMP TABLE IF NOT EXISTS incoming_assets (
-  asset_id text, kind text, status text, title text, description text, category text, url text, width int,
+  provider text, asset_id text, kind text, status text, title text, description text, category text, url text, width int,
   height int, duration_seconds numeric, frames int, size_bytes bigint, tags text[], provider_created_at timestamptz,
   provider_updated_at timestamptz, trashed_at timestamptz, raw jsonb
 ) ON COMMIT DELETE ROWS`;
 
+// Rows are merged in asset_id byte order (the order the page writer sorts its COPY lines in), so two batches
+// committing side by side take their row locks in the same order and cannot deadlock. Only the two counts come
+// back, not a row per asset.
 const UPSERT_FROM_STAGING = `
-INSERT INTO assets AS a (
-  provider, asset_id, kind, status, title, description, category, url, width, height, duration_seconds, frames,
-  size_bytes, tags, provider_created_at, provider_updated_at, trashed_at, raw, first_seen_at, last_seen_at, last_changed_at
+WITH merged AS (
+  INSERT INTO assets AS a (
+    provider, asset_id, kind, status, title, description, category, url, width, height, duration_seconds, frames,
+    size_bytes, tags, provider_created_at, provider_updated_at, trashed_at, raw, first_seen_at, last_seen_at, last_changed_at
+  )
+  SELECT $1, x.asset_id, x.kind, x.status, x.title, x.description, x.category, x.url, x.width, x.height,
+    x.duration_seconds, x.frames, x.size_bytes, x.tags, x.provider_created_at, x.provider_updated_at, x.trashed_at,
+    x.raw, $2, $2, $2
+  FROM incoming_assets x
+  ORDER BY x.asset_id COLLATE "C"
+  ON CONFLICT (provider, asset_id) DO UPDATE SET
+    kind = excluded.kind, status = excluded.status, title = excluded.title, description = excluded.description,
+    category = excluded.category, url = excluded.url, width = excluded.width, height = excluded.height,
+    duration_seconds = excluded.duration_seconds, frames = excluded.frames, size_bytes = excluded.size_bytes,
+    tags = excluded.tags, provider_created_at = excluded.provider_created_at,
+    provider_updated_at = excluded.provider_updated_at, trashed_at = excluded.trashed_at, raw = excluded.raw,
+    removed_at = NULL, last_seen_at = excluded.last_seen_at, last_changed_at = excluded.last_changed_at
+  -- an unchanged asset is not rewritten: no dead tuple, no WAL, no trigger
+  WHERE a.raw IS DISTINCT FROM excluded.raw
+     OR a.removed_at IS NOT NULL
+     OR a.trashed_at IS DISTINCT FROM excluded.trashed_at
+  RETURNING (xmax = 0) AS inserted
 )
-SELECT $1, x.asset_id, x.kind, x.status, x.title, x.description, x.category, x.url, x.width, x.height,
-  x.duration_seconds, x.frames, x.size_bytes, x.tags, x.provider_created_at, x.provider_updated_at, x.trashed_at,
-  x.raw, $2, $2, $2
-FROM incoming_assets x
-ON CONFLICT (provider, asset_id) DO UPDATE SET
-  kind = excluded.kind, status = excluded.status, title = excluded.title, description = excluded.description,
-  category = excluded.category, url = excluded.url, width = excluded.width, height = excluded.height,
-  duration_seconds = excluded.duration_seconds, frames = excluded.frames, size_bytes = excluded.size_bytes,
-  tags = excluded.tags, provider_created_at = excluded.provider_created_at,
-  provider_updated_at = excluded.provider_updated_at, trashed_at = excluded.trashed_at, raw = excluded.raw,
-  removed_at = NULL, last_seen_at = excluded.last_seen_at, last_changed_at = excluded.last_changed_at
--- an unchanged asset is not rewritten: no dead tuple, no WAL, no trigger
-WHERE a.raw IS DISTINCT FROM excluded.raw
-   OR a.removed_at IS NOT NULL
-   OR a.trashed_at IS DISTINCT FROM excluded.trashed_at
-RETURNING (xmax = 0) AS inserted`;
+SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE NOT inserted)::int AS updated FROM merged`;
 
-function copyRow(record: CatalogRecord): string {
+/** One record as a line of COPY text (COPY_COLUMNS). */
+export function copyRow(provider: ProviderName, record: CatalogRecord): string {
   return copyLine([
+    provider,
     record.assetId,
     record.kind,
     record.status,
@@ -76,23 +93,41 @@ export function dedupeRecords(records: CatalogRecord[]): CatalogRecord[] {
 }
 
 /**
- * Must run inside a transaction on `client`: the rows are COPYed into a session temp table (emptied at commit)
- * and merged from there, the fastest path Postgres offers short of a raw COPY.
+ * Must run inside a transaction on `client`. `copyText` holds one `copyRow` line per asset, each id at most once:
+ * it is COPYed into a session temp table (emptied at commit) and merged from there, the fastest path Postgres
+ * offers short of a raw COPY.
  */
-export async function upsertRecords(
-  client: PoolClient,
-  provider: ProviderName,
-  records: CatalogRecord[],
-  now: Date,
-): Promise<UpsertCounts> {
-  if (records.length === 0) return { inserted: 0, updated: 0 };
+export async function upsertCopyRows(client: PoolClient, provider: ProviderName, copyText: string, now: Date): Promise<UpsertCounts> {
+  if (copyText.length === 0) return { inserted: 0, updated: 0 };
   await client.query(STAGING_TABLE);
-  await pipeline(Readable.from([dedupeRecords(records).map(copyRow).join('')]), client.query(copyFrom('COPY incoming_assets FROM STDIN')));
-  const result = await client.query<{ inserted: boolean }>(UPSERT_FROM_STAGING, [provider, now]);
-  await client.query('TRUNCATE incoming_assets');
-  let inserted = 0;
-  for (const row of result.rows) if (row.inserted) inserted += 1;
-  return { inserted, updated: result.rows.length - inserted };
+  await pipeline(Readable.from([copyText]), client.query(copyFrom(`COPY incoming_assets (${COPY_COLUMNS}) FROM STDIN`)));
+  const result = await client.query<UpsertCounts>(UPSERT_FROM_STAGING, [provider, now]);
+  return result.rows[0] ?? { inserted: 0, updated: 0 };
+}
+
+/**
+ * Must run inside a transaction on `client`. COPYs the rows straight into `assets`, as a raw COPY would, when
+ * none of them is in the catalog yet; returns how many were inserted. When one is (a unique violation), the COPY
+ * is rolled back to a savepoint, nothing is written and the answer is undefined: merge them instead.
+ */
+export async function insertNewCopyRows(client: PoolClient, copyText: string): Promise<number | undefined> {
+  if (copyText.length === 0) return 0;
+  await client.query('SAVEPOINT direct_insert');
+  const copy = client.query(copyFrom(`COPY assets (${COPY_COLUMNS}) FROM STDIN`));
+  try {
+    await pipeline(Readable.from([copyText]), copy);
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+    await client.query('ROLLBACK TO SAVEPOINT direct_insert');
+    return undefined;
+  }
+  await client.query('RELEASE SAVEPOINT direct_insert');
+  return copy.rowCount;
+}
+
+/** Must run inside a transaction on `client`; see `upsertCopyRows`. */
+export async function upsertRecords(client: PoolClient, provider: ProviderName, records: CatalogRecord[], now: Date): Promise<UpsertCounts> {
+  return upsertCopyRows(client, provider, dedupeRecords(records).map((record) => copyRow(provider, record)).join(''), now);
 }
 
 export interface RemovalCandidate {
@@ -122,15 +157,6 @@ export async function countLiveAssets(client: PoolClient, provider: ProviderName
     [provider],
   );
   return result.rows[0] ?? { live: 0, trashed: 0 };
-}
-
-export async function markRemoved(client: PoolClient, provider: ProviderName, assetIds: string[], at: Date): Promise<number> {
-  if (assetIds.length === 0) return 0;
-  const result = await client.query(
-    `UPDATE assets SET removed_at = $3 WHERE provider = $1 AND asset_id = ANY ($2::text[]) AND removed_at IS NULL`,
-    [provider, assetIds, at],
-  );
-  return result.rowCount ?? 0;
 }
 
 export async function markTrashed(client: PoolClient, provider: ProviderName, assetId: string, at: Date): Promise<boolean> {

@@ -98,7 +98,10 @@ export interface AssetProvider {
    * (auth, permission, exhausted retries); per-id outcomes are in the result.
    */
   perform(action: AssetAction, assetIds: string[]): Promise<ActionResult>;
-  /** how many listing pages may be fetched at once (1 for cursor and offset listings) */
+  /**
+   * how many listing pages may be fetched at once (1 for cursor and offset listings). Above 1, pages are keyed
+   * by position and the listing's progress does not depend on their order, so batches may also commit side by side.
+   */
   readonly listingConcurrency: number;
 }
 

@@ -1,16 +1,19 @@
 /**
  * Commits listing pages in batches: each batch's rows, quarantined records, page ids and the run's progress
  * go in ONE transaction, so a crash at any instant leaves the catalog and the resume point consistent.
- * One batch is written while the next is being fetched; at most one write is in flight (bounded memory).
+ *
+ * A page is encoded to COPY text as it arrives, while the previous batch is being written, so the write itself
+ * is only database work. Listings whose progress does not depend on page order (page-number listings) may have
+ * two batches committing side by side; cursor and offset listings commit strictly in order.
  */
 import type pg from 'pg';
 import { createDb } from '../db/client.ts';
-import { upsertRecords } from '../db/catalog.repository.ts';
+import { copyRow, insertNewCopyRows, upsertCopyRows, type UpsertCounts } from '../db/catalog.repository.ts';
 import { insertQuarantined, type QuarantinedRecord } from '../db/quarantine.repository.ts';
 import { incrementRun, insertPages } from '../db/sync-runs.repository.ts';
-import type { ProviderName } from '../providers/provider-names.ts';
-import type { CatalogRecord, ListingPage } from '../providers/provider.ts';
 import { withTransaction } from '../db/transaction.ts';
+import type { ProviderName } from '../providers/provider-names.ts';
+import type { ListingPage } from '../providers/provider.ts';
 
 export interface BatchTotals {
   pages: number;
@@ -25,11 +28,17 @@ export interface PageWriterOptions {
   runId: number;
   /** prefix of page keys: the pass number, so a second pass does not collide with the first */
   pass: number;
+  /**
+   * ids listed by this run; the writer adds a batch's ids when its write starts. An id whose write then fails
+   * is not lost: the failure ends the sync, and the next attempt reloads the set from the committed pages.
+   */
   seen: Set<string>;
   clock: () => Date;
   batchRows: number;
   /** a batch is also written once its first page is this old, so slow listings checkpoint often */
   maxBatchAgeMs?: number;
+  /** batches committing at once: 1 keeps commits in listing order (needed when progress is a cursor) */
+  writesInFlight?: number;
   onCommitted: (totals: BatchTotals, lastTotal: number | undefined) => void;
 }
 
@@ -39,79 +48,147 @@ export interface PageWriter {
   finish(): Promise<void>;
 }
 
-export function createPageWriter(options: PageWriterOptions): PageWriter {
-  let buffer: ListingPage[] = [];
-  let bufferedRows = 0;
-  let batchStartedAt = 0;
-  let inFlight: Promise<void> | undefined;
+/**
+ * A batch being filled. Each page is encoded on arrival and only its COPY lines are kept, so the parsed page is
+ * garbage as soon as it is added.
+ */
+class Batch {
+  pageCount = 0;
+  rows = 0;
+  progress: Record<string, unknown> = {};
+  reportedTotal: number | undefined;
+  readonly quarantined: QuarantinedRecord[] = [];
+  readonly pageRows: Array<{ pageKey: string; assetIds: string[] }> = [];
+  /** when the first page arrived */
+  startedAt = 0;
+  private readonly lines: string[] = [];
+  private readonly lineIds: string[] = [];
+  private readonly lineIdSet = new Set<string>();
+  /** an id listed twice in the batch (the listing shifted): only its last line may reach the merge */
+  private repeated = false;
 
-  async function write(pages: ListingPage[]): Promise<void> {
-    const records: CatalogRecord[] = [];
-    const quarantined: QuarantinedRecord[] = [];
-    const pageRows: Array<{ pageKey: string; assetIds: string[] }> = [];
-    const newIds = new Set<string>();
-    for (const page of pages) {
-      const ids: string[] = [];
-      for (const item of page.items) {
-        if (item.ok) {
-          records.push(item.record);
-          ids.push(item.record.assetId);
-        } else {
-          quarantined.push({ assetId: item.assetId, reason: item.reason, raw: item.raw });
-          // a malformed record still proves its asset exists: it must not become a removal candidate
-          if (item.assetId !== null) ids.push(item.assetId);
-        }
+  constructor(
+    private readonly provider: ProviderName,
+    private readonly pass: number,
+  ) {}
+
+  add(page: ListingPage): void {
+    if (this.pageCount === 0) this.startedAt = Date.now();
+    const pageIds: string[] = [];
+    for (const item of page.items) {
+      if (item.ok) {
+        const { assetId } = item.record;
+        if (this.lineIdSet.has(assetId)) this.repeated = true;
+        this.lineIdSet.add(assetId);
+        this.lines.push(copyRow(this.provider, item.record));
+        this.lineIds.push(assetId);
+        pageIds.push(assetId);
+      } else {
+        this.quarantined.push({ assetId: item.assetId, reason: item.reason, raw: item.raw });
+        // a malformed record still proves its asset exists: it must not become a removal candidate
+        if (item.assetId !== null) pageIds.push(item.assetId);
       }
-      for (const id of ids) if (!options.seen.has(id)) newIds.add(id);
-      pageRows.push({ pageKey: `${options.pass}:${page.key}`, assetIds: ids });
     }
-    const last = pages[pages.length - 1];
-    const reportedTotal = [...pages].reverse().find((page) => page.total !== undefined)?.total;
+    this.pageCount += 1;
+    this.rows += page.items.length;
+    this.progress = page.progress;
+    if (page.total !== undefined) this.reportedTotal = page.total;
+    this.pageRows.push({ pageKey: `${this.pass}:${page.key}`, assetIds: pageIds });
+  }
+
+  /** every id the batch's pages listed, valid or quarantined */
+  *ids(): Iterable<string> {
+    for (const page of this.pageRows) yield* page.assetIds;
+  }
+
+  /**
+   * The batch's lines, one per asset (the later line wins: the later page is the fresher answer), in asset id
+   * order, so two batches committing side by side lock shared rows in the same order and cannot deadlock.
+   */
+  copyText(): string {
+    const order = this.lineIds.map((_, i) => i);
+    if (this.repeated) {
+      const lastLine = new Map<string, number>();
+      this.lineIds.forEach((id, i) => lastLine.set(id, i));
+      order.splice(0, order.length, ...lastLine.values());
+    }
+    const ids = this.lineIds;
+    order.sort((a, b) => ((ids[a] ?? '') < (ids[b] ?? '') ? -1 : (ids[a] ?? '') > (ids[b] ?? '') ? 1 : 0));
+    return order.map((i) => this.lines[i]).join('');
+  }
+}
+
+export function createPageWriter(options: PageWriterOptions): PageWriter {
+  const maxInFlight = Math.max(1, options.writesInFlight ?? 1);
+  const inFlight = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
+  // While every batch has been new to the catalog (a first import), the next is tried as a plain COPY; the first
+  // batch holding a known asset turns that off for the rest of the run, so a re-sync pays for one failed row.
+  let directInserts = true;
+  let batch = new Batch(options.provider, options.pass);
+
+  async function storeRows(client: pg.PoolClient, copyText: string): Promise<UpsertCounts> {
+    if (directInserts) {
+      const inserted = await insertNewCopyRows(client, copyText);
+      if (inserted !== undefined) return { inserted, updated: 0 };
+      directInserts = false;
+    }
+    return upsertCopyRows(client, options.provider, copyText, options.clock());
+  }
+
+  async function write(current: Batch, newlySeen: number): Promise<void> {
+    const { pageCount: pages, reportedTotal } = current;
     const totals = await withTransaction(options.pool, async (client) => {
       // Safe to not wait for the WAL flush: the rows and the resume point commit together, so a database crash
       // loses both or neither, and the run resumes from whatever survived.
       await client.query('SET LOCAL synchronous_commit = off');
       const db = createDb(client);
-      const counts = await upsertRecords(client, options.provider, records, options.clock());
-      const newlyQuarantined = await insertQuarantined(db, options.provider, options.runId, quarantined);
-      await insertPages(db, options.runId, pageRows);
+      const counts = await storeRows(client, current.copyText());
+      const newlyQuarantined = await insertQuarantined(db, options.provider, options.runId, current.quarantined);
+      await insertPages(db, options.runId, current.pageRows);
       await incrementRun(
         db,
         options.runId,
-        { pages: pages.length, inserted: counts.inserted, updated: counts.updated, quarantined: newlyQuarantined },
-        {
-          progress: last?.progress ?? {},
-          seen: options.seen.size + newIds.size,
-          ...(reportedTotal === undefined ? {} : { reportedTotal }),
-        },
+        { pages, seen: newlySeen, inserted: counts.inserted, updated: counts.updated, quarantined: newlyQuarantined },
+        { progress: current.progress, ...(reportedTotal === undefined ? {} : { reportedTotal }) },
       );
-      return { pages: pages.length, inserted: counts.inserted, updated: counts.updated, quarantined: newlyQuarantined };
+      return { pages, inserted: counts.inserted, updated: counts.updated, quarantined: newlyQuarantined };
     });
-    for (const id of newIds) options.seen.add(id);
     options.onCommitted(totals, reportedTotal);
   }
 
   async function startWrite(): Promise<void> {
-    const pages = buffer;
-    buffer = [];
-    bufferedRows = 0;
-    if (inFlight !== undefined) await inFlight;
-    inFlight = write(pages);
-    // surfaced by the next add() or finish(); keep it from being reported as unhandled in between
-    inFlight.catch(() => undefined);
+    // the listing stops at the first batch that could not be committed
+    if (failure !== undefined) throw failure.error;
+    const current = batch;
+    batch = new Batch(options.provider, options.pass);
+    while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+    let newlySeen = 0;
+    for (const id of current.ids()) {
+      if (options.seen.has(id)) continue;
+      options.seen.add(id);
+      newlySeen += 1;
+    }
+    const written: Promise<void> = write(current, newlySeen).then(() => {
+      inFlight.delete(written);
+    });
+    inFlight.add(written);
+    // surfaced by the next add() or finish(); kept from being reported as unhandled in between
+    written.catch((error: unknown) => {
+      failure ??= { error };
+    });
   }
 
   return {
     async add(page) {
-      if (buffer.length === 0) batchStartedAt = Date.now();
-      buffer.push(page);
-      bufferedRows += page.items.length;
-      const aged = Date.now() - batchStartedAt >= (options.maxBatchAgeMs ?? 1_000);
-      if (bufferedRows >= options.batchRows || aged) await startWrite();
+      if (failure !== undefined) throw failure.error;
+      batch.add(page);
+      const aged = Date.now() - batch.startedAt >= (options.maxBatchAgeMs ?? 1_000);
+      if (batch.rows >= options.batchRows || aged) await startWrite();
     },
     async finish() {
-      if (buffer.length > 0) await startWrite();
-      if (inFlight !== undefined) await inFlight;
+      if (batch.pageCount > 0) await startWrite();
+      await Promise.all(inFlight);
     },
   };
 }

@@ -147,6 +147,8 @@ async function execute(
         seen,
         clock,
         batchRows: options.batchRows ?? 5_000,
+        // page-number listings (fetched concurrently) do not depend on commit order; cursors and offsets do
+        writesInFlight: provider.listingConcurrency > 1 ? 2 : 1,
         onCommitted: (totals, total) => {
           pages += totals.pages;
           if (total !== undefined) reportedTotal = total;
