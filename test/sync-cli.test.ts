@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.ts';
-import { catalogOf, waitFor } from './support/catalog.ts';
+import { catalogOf, settledValue, waitFor } from './support/catalog.ts';
 import { runCli, startCli } from './support/cli.ts';
 import { clearPrefix, createTestDatabase, redisUrl, testQueuePrefix, type TestDatabase } from './support/services.ts';
 
@@ -61,7 +61,7 @@ describe('sync command', () => {
       const pagesBefore = await committedPages();
       expect(pagesBefore).toBeGreaterThan(0);
       expect(pagesBefore).toBeLessThan(80);
-      const listedBefore = sim.stats.count('affogato', 'list');
+      const listedBefore = await settledValue(() => sim.stats.count('affogato', 'list'));
 
       const second = await runCli(['sync', '--provider', 'affogato'], env);
       expect(second.code, second.stderr).toBe(0);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.ts';
-import { catalogOf, waitFor } from './support/catalog.ts';
+import { catalogOf, settledValue, waitFor } from './support/catalog.ts';
 import { runCli, startCli } from './support/cli.ts';
 import { clearPrefix, createTestDatabase, redisUrl, testQueuePrefix, type TestDatabase } from './support/services.ts';
 
@@ -54,7 +54,7 @@ describe('Media Pocket sync killed with SIGKILL', () => {
     const storedBefore = (await catalogOf(database.pool, 'mediapocket')).size;
     expect(storedBefore).toBeGreaterThan(0);
     expect(storedBefore).toBeLessThan(3_000);
-    const listedBefore = sim.stats.count('mediapocket', 'list');
+    const listedBefore = await settledValue(() => sim.stats.count('mediapocket', 'list'));
 
     const second = await runCli(['sync', '--provider', 'mediapocket'], env);
     expect(second.code, second.stderr).toBe(0);

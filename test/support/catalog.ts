@@ -41,3 +41,17 @@ export async function waitFor<T>(probe: () => Promise<T | undefined>, pollMs = 1
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }
+
+/**
+ * Waits until `read()` has not changed for `quietMs`: after a client is killed, the simulator may still be
+ * answering (and counting) requests that were already in flight.
+ */
+export async function settledValue(read: () => number, quietMs = 300): Promise<number> {
+  let value = read();
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, quietMs));
+    const next = read();
+    if (next === value) return value;
+    value = next;
+  }
+}
