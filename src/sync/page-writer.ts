@@ -61,11 +61,8 @@ class Batch {
   readonly pageRows: Array<{ pageKey: string; assetIds: string[] }> = [];
   /** when the first page arrived */
   startedAt = 0;
-  private readonly lines: string[] = [];
-  private readonly lineIds: string[] = [];
-  private readonly lineIdSet = new Set<string>();
-  /** an id listed twice in the batch (the listing shifted): only its last line may reach the merge */
-  private repeated = false;
+  /** one COPY line per valid record, in arrival order; an id may repeat when the listing shifted */
+  private readonly lines: Array<{ id: string; line: string }> = [];
 
   constructor(
     private readonly provider: ProviderName,
@@ -78,10 +75,7 @@ class Batch {
     for (const item of page.items) {
       if (item.ok) {
         const { assetId } = item.record;
-        if (this.lineIdSet.has(assetId)) this.repeated = true;
-        this.lineIdSet.add(assetId);
-        this.lines.push(copyRow(this.provider, item.record));
-        this.lineIds.push(assetId);
+        this.lines.push({ id: assetId, line: copyRow(this.provider, item.record) });
         pageIds.push(assetId);
       } else {
         this.quarantined.push({ assetId: item.assetId, reason: item.reason, raw: item.raw });
@@ -106,15 +100,10 @@ class Batch {
    * order, so two batches committing side by side lock shared rows in the same order and cannot deadlock.
    */
   copyText(): string {
-    const order = this.lineIds.map((_, i) => i);
-    if (this.repeated) {
-      const lastLine = new Map<string, number>();
-      this.lineIds.forEach((id, i) => lastLine.set(id, i));
-      order.splice(0, order.length, ...lastLine.values());
-    }
-    const ids = this.lineIds;
-    order.sort((a, b) => ((ids[a] ?? '') < (ids[b] ?? '') ? -1 : (ids[a] ?? '') > (ids[b] ?? '') ? 1 : 0));
-    return order.map((i) => this.lines[i]).join('');
+    const lastLineOf = new Map<string, string>();
+    for (const { id, line } of this.lines) lastLineOf.set(id, line);
+    const ids = [...lastLineOf.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return ids.map((id) => lastLineOf.get(id)).join('');
   }
 }
 
