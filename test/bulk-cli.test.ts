@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.ts';
 import { emptyWorkDir, runCli } from './support/cli.ts';
-import { clearPrefix, createTestDatabase, redisUrl, testQueuePrefix, type TestDatabase } from './support/services.ts';
+import { simulatorEnv } from './support/env.ts';
+import { clearPrefix, createTestDatabase, testQueuePrefix, type TestDatabase } from './support/services.ts';
 
 describe('bulk command', () => {
   let database: TestDatabase;
@@ -18,17 +19,7 @@ describe('bulk command', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     sim = await startSimulator({ seed: 61, counts: { affogato: 30, mediapocket: 30 } });
-    env = {
-      DATABASE_URL: database.url,
-      REDIS_URL: redisUrl(),
-      QUEUE_PREFIX: prefix,
-      AFFOGATO_API_KEY: sim.apiKeys.affogato,
-      AFFOGATO_BASE_URL: sim.baseUrls.affogato,
-      AFFOGATO_RPS: '100',
-      MEDIAPOCKET_API_KEY: sim.apiKeys.mediapocket,
-      MEDIAPOCKET_BASE_URL: sim.baseUrls.mediapocket,
-      MEDIAPOCKET_RPS: '100',
-    };
+    env = simulatorEnv(sim, database.url, prefix, { affogato: 100, mediapocket: 100 });
   });
   afterAll(async () => {
     await sim.close();

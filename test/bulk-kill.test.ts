@@ -7,7 +7,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.ts';
 import { waitFor } from './support/catalog.ts';
 import { runCli, startCli } from './support/cli.ts';
-import { clearPrefix, createTestDatabase, redisUrl, testQueuePrefix, type TestDatabase } from './support/services.ts';
+import { simulatorEnv } from './support/env.ts';
+import { clearPrefix, createTestDatabase, testQueuePrefix, type TestDatabase } from './support/services.ts';
 
 const ITEMS = 120;
 
@@ -32,15 +33,8 @@ describe('bulk killed mid-way', () => {
   beforeEach(() => {
     prefix = testQueuePrefix();
     prefixes.push(prefix);
-    env = {
-      DATABASE_URL: database.url,
-      REDIS_URL: redisUrl(),
-      QUEUE_PREFIX: prefix,
-      MEDIAPOCKET_API_KEY: sim.apiKeys.mediapocket,
-      MEDIAPOCKET_BASE_URL: sim.baseUrls.mediapocket,
-      // slow enough to stop it part-way: about 8 seconds for the whole operation
-      MEDIAPOCKET_RPS: '15',
-    };
+    // slow enough to stop it part-way: about 8 seconds for the whole operation
+    env = simulatorEnv(sim, database.url, prefix, { mediapocket: 15 });
   });
   afterAll(async () => {
     await sim.close();

@@ -3,24 +3,22 @@
  * queues, the real adapters over HTTP against the simulator.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAppContext, type AppContext } from '../src/app/context.ts';
+import type { AppContext } from '../src/app/context.ts';
 import { ensureChunkJob } from '../src/bulk/bulk-chunk-jobs.ts';
 import { createOperation, getOperation, itemCountsByState, type BulkItem } from '../src/bulk/bulk.repository.ts';
-import { loadConfig } from '../src/config.ts';
-import { registryForQueues } from '../src/dag/command-worker.ts';
 import { chunkSizeFor, planItems } from '../src/domain/bulk-plan.ts';
 import { isAssetAction, validateBulkRequest } from '../src/domain/bulk-request.ts';
 import { DEFAULT_DAG_POLL_POLICY } from '../src/domain/dag-poll-policy.ts';
 import { bulkChunkHandler } from '../src/jobs/handlers/bulk-chunk.handler.ts';
 import { dagPollHandler } from '../src/jobs/handlers/dag-poll.handler.ts';
 import { dagSweepHandler } from '../src/jobs/handlers/dag-sweep.handler.ts';
-import { closeQueues, createQueues, type Queues } from '../src/jobs/queues.ts';
-import { startWorkers, type WorkerSet } from '../src/jobs/workers.ts';
-import { createLogger } from '../src/logger.ts';
+import type { Queues } from '../src/jobs/queues.ts';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.ts';
 import { syncProvider } from '../src/sync/sync-runner.ts';
 import { waitFor } from './support/catalog.ts';
-import { clearPrefix, createTestDatabase, redisUrl, testQueuePrefix, type TestDatabase } from './support/services.ts';
+import { startInProcessWorker, type InProcessWorker } from './support/context.ts';
+import { simulatorEnv } from './support/env.ts';
+import { clearPrefix, createTestDatabase, testQueuePrefix, type TestDatabase } from './support/services.ts';
 
 const FAST_DAG = { ...DEFAULT_DAG_POLL_POLICY, baseMs: 100, capMs: 300, minMs: 20 };
 
@@ -29,49 +27,25 @@ describe('bulk operations', () => {
   let sim: Simulator;
   let context: AppContext;
   let queues: Queues;
-  let workers: WorkerSet;
+  let worker: InProcessWorker;
   const prefix = testQueuePrefix();
-  const shutdown = new AbortController();
 
   beforeAll(async () => {
     database = await createTestDatabase();
     sim = await startSimulator({ seed: 41, counts: { affogato: 1_000, mediapocket: 60, roughy: 10 } });
-    const logger = createLogger('silent');
-    context = createAppContext(
-      loadConfig({
-        DATABASE_URL: database.url,
-        REDIS_URL: redisUrl(),
-        QUEUE_PREFIX: prefix,
-        AFFOGATO_API_KEY: sim.apiKeys.affogato,
-        AFFOGATO_BASE_URL: sim.baseUrls.affogato,
-        AFFOGATO_RPS: '200',
-        MEDIAPOCKET_API_KEY: sim.apiKeys.mediapocket,
-        MEDIAPOCKET_BASE_URL: sim.baseUrls.mediapocket,
-        MEDIAPOCKET_RPS: '200',
-        ROUGHY_API_KEY: sim.apiKeys.roughy,
-        ROUGHY_BASE_URL: sim.baseUrls.roughy,
-        ROUGHY_RPS: '200',
-      }),
-      logger,
-    );
-    queues = createQueues(context.redis, prefix);
-    const handlerDeps = { context, queues, shutdownSignal: shutdown.signal };
-    const registry = registryForQueues(
-      [dagPollHandler(handlerDeps, { policy: FAST_DAG }), dagSweepHandler(handlerDeps), bulkChunkHandler(handlerDeps, { dagPolicy: FAST_DAG })],
-      ['bulk', 'dag'],
-    );
-    workers = startWorkers({ connection: context.redis, prefix, registry, logger, queues: ['bulk', 'dag'] });
+    worker = startInProcessWorker(simulatorEnv(sim, database.url, prefix, { affogato: 200, mediapocket: 200, roughy: 200 }), {
+      handlers: (deps) => [dagPollHandler(deps, { policy: FAST_DAG }), dagSweepHandler(deps), bulkChunkHandler(deps, { dagPolicy: FAST_DAG })],
+      queues: ['bulk', 'dag'],
+    });
+    ({ context, queues } = worker);
     for (const name of ['affogato', 'mediapocket', 'roughy'] as const) {
       const handle = context.providers.get(name);
       if (handle === undefined) throw new Error(`${name} is not enabled`);
-      await syncProvider({ pool: context.pool, logger }, handle.provider);
+      await syncProvider({ pool: context.pool, logger: context.logger }, handle.provider);
     }
   });
   afterAll(async () => {
-    shutdown.abort();
-    await workers.close();
-    await closeQueues(queues);
-    await context.close();
+    await worker.close();
     await sim.close();
     await database.drop();
     await clearPrefix(prefix);

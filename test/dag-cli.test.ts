@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.ts';
 import { waitFor } from './support/catalog.ts';
 import { runCli, startCli } from './support/cli.ts';
+import { simulatorEnv } from './support/env.ts';
 import { clearPrefix, createTestDatabase, redisUrl, testQueuePrefix, type TestDatabase } from './support/services.ts';
 
 describe('dag command', () => {
@@ -28,14 +29,7 @@ describe('dag command', () => {
         { id: 6, name: 'Long transcode', statuses: ['queued', 'running', 'running', 'running', 'finished'] },
       ],
     });
-    env = {
-      DATABASE_URL: database.url,
-      REDIS_URL: redisUrl(),
-      QUEUE_PREFIX: prefix,
-      MEDIAPOCKET_API_KEY: sim.apiKeys.mediapocket,
-      MEDIAPOCKET_BASE_URL: sim.baseUrls.mediapocket,
-      MEDIAPOCKET_RPS: '100',
-    };
+    env = simulatorEnv(sim, database.url, prefix, { mediapocket: 100 });
   });
   afterAll(async () => {
     await sim.close();

@@ -3,21 +3,19 @@
  * worker of concurrency 2, other jobs on the same queue still get through.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAppContext, type AppContext } from '../src/app/context.ts';
-import { loadConfig } from '../src/config.ts';
-import { registryForQueues } from '../src/dag/command-worker.ts';
+import type { AppContext } from '../src/app/context.ts';
 import { dagPollJobId, ensurePollJob } from '../src/dag/dag-poll-jobs.ts';
 import { createStartingRun, submitStart } from '../src/dag/dag-run-starter.ts';
 import { DEFAULT_DAG_POLL_POLICY, type DagPollPolicy } from '../src/domain/dag-poll-policy.ts';
 import { bulkChunkHandler } from '../src/jobs/handlers/bulk-chunk.handler.ts';
 import { dagPollHandler } from '../src/jobs/handlers/dag-poll.handler.ts';
 import { dagSweepHandler } from '../src/jobs/handlers/dag-sweep.handler.ts';
-import { closeQueues, createQueues, enqueue, type Queues } from '../src/jobs/queues.ts';
-import { startWorkers, type WorkerSet } from '../src/jobs/workers.ts';
-import { createLogger } from '../src/logger.ts';
+import { enqueue, type Queues } from '../src/jobs/queues.ts';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.ts';
 import { waitFor } from './support/catalog.ts';
-import { clearPrefix, createTestDatabase, redisUrl, testQueuePrefix, type TestDatabase } from './support/services.ts';
+import { startInProcessWorker, type InProcessWorker } from './support/context.ts';
+import { simulatorEnv } from './support/env.ts';
+import { clearPrefix, createTestDatabase, testQueuePrefix, type TestDatabase } from './support/services.ts';
 
 const RUNS = 50;
 const POLICY: DagPollPolicy = { ...DEFAULT_DAG_POLL_POLICY, baseMs: 200, capMs: 1_500, minMs: 100 };
@@ -27,38 +25,21 @@ describe('DAG polling with a small worker', () => {
   let sim: Simulator;
   let context: AppContext;
   let queues: Queues;
-  let workers: WorkerSet;
+  let worker: InProcessWorker;
   const prefix = testQueuePrefix();
-  const shutdown = new AbortController();
 
   beforeAll(async () => {
     database = await createTestDatabase();
     sim = await startSimulator({ seed: 32, counts: { mediapocket: RUNS } });
-    const logger = createLogger('silent');
-    context = createAppContext(
-      loadConfig({
-        DATABASE_URL: database.url,
-        REDIS_URL: redisUrl(),
-        QUEUE_PREFIX: prefix,
-        MEDIAPOCKET_API_KEY: sim.apiKeys.mediapocket,
-        MEDIAPOCKET_BASE_URL: sim.baseUrls.mediapocket,
-        MEDIAPOCKET_RPS: '1000',
-      }),
-      logger,
-    );
-    queues = createQueues(context.redis, prefix);
-    const handlerDeps = { context, queues, shutdownSignal: shutdown.signal };
-    const registry = registryForQueues(
-      [dagPollHandler(handlerDeps, { policy: POLICY }), dagSweepHandler(handlerDeps), bulkChunkHandler(handlerDeps)],
-      ['dag'],
-    );
-    workers = startWorkers({ connection: context.redis, prefix, registry, logger, queues: ['dag'], concurrency: { dag: 2 } });
+    worker = startInProcessWorker(simulatorEnv(sim, database.url, prefix, { mediapocket: 1000 }), {
+      handlers: (deps) => [dagPollHandler(deps, { policy: POLICY }), dagSweepHandler(deps), bulkChunkHandler(deps)],
+      queues: ['dag'],
+      concurrency: { dag: 2 },
+    });
+    ({ context, queues } = worker);
   });
   afterAll(async () => {
-    shutdown.abort();
-    await workers.close();
-    await closeQueues(queues);
-    await context.close();
+    await worker.close();
     await sim.close();
     await database.drop();
     await clearPrefix(prefix);

@@ -3,9 +3,7 @@
  * adapter talking HTTP to the simulator. Poll timing is shortened; the logic is the production one.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAppContext, type AppContext } from '../src/app/context.ts';
-import { loadConfig } from '../src/config.ts';
-import { registryForQueues } from '../src/dag/command-worker.ts';
+import type { AppContext } from '../src/app/context.ts';
 import { dagPollJobId, ensurePollJob } from '../src/dag/dag-poll-jobs.ts';
 import { pollDagRun } from '../src/dag/dag-run-poller.ts';
 import { createStartingRun, submitStart, type DagDeps } from '../src/dag/dag-run-starter.ts';
@@ -14,15 +12,16 @@ import { DEFAULT_DAG_POLL_POLICY, isOpenOutcome, type DagPollPolicy } from '../s
 import { bulkChunkHandler } from '../src/jobs/handlers/bulk-chunk.handler.ts';
 import { dagPollHandler } from '../src/jobs/handlers/dag-poll.handler.ts';
 import { dagSweepHandler } from '../src/jobs/handlers/dag-sweep.handler.ts';
-import { closeQueues, createQueues, enqueue, type Queues } from '../src/jobs/queues.ts';
-import { startWorkers, type WorkerSet } from '../src/jobs/workers.ts';
+import { enqueue, type Queues } from '../src/jobs/queues.ts';
 import { createLogger } from '../src/logger.ts';
 import { createMediaPocketClient } from '../src/providers/mediapocket/mediapocket.client.ts';
 import { createMediaPocketDagActions } from '../src/providers/mediapocket/mediapocket-dag.provider.ts';
 import { Secret } from '../src/secret.ts';
 import { DEFAULT_DAG_ACTIONS, startSimulator, type Simulator } from '../src/simulator/simulator.ts';
 import { waitFor } from './support/catalog.ts';
-import { clearPrefix, createTestDatabase, redisUrl, testQueuePrefix, type TestDatabase } from './support/services.ts';
+import { startInProcessWorker, type InProcessWorker } from './support/context.ts';
+import { simulatorEnv } from './support/env.ts';
+import { clearPrefix, createTestDatabase, testQueuePrefix, type TestDatabase } from './support/services.ts';
 
 const FAST: DagPollPolicy = { ...DEFAULT_DAG_POLL_POLICY, baseMs: 100, capMs: 400, minMs: 20, startGraceMs: 600, startRecheckMs: 200 };
 
@@ -31,42 +30,30 @@ describe('DAG action runs', () => {
   let sim: Simulator;
   let context: AppContext;
   let queues: Queues;
-  let workers: WorkerSet;
+  let worker: InProcessWorker;
   let deps: DagDeps;
   const prefix = testQueuePrefix();
-  const shutdown = new AbortController();
   let nextAsset = 0;
   const freshAsset = () => sim.mediapocket.ids()[nextAsset++] as string;
 
   beforeAll(async () => {
     database = await createTestDatabase();
     sim = await startSimulator({ seed: 31, counts: { mediapocket: 40 } });
-    const config = loadConfig({
-      DATABASE_URL: database.url,
-      REDIS_URL: redisUrl(),
-      QUEUE_PREFIX: prefix,
-      MEDIAPOCKET_API_KEY: sim.apiKeys.mediapocket,
-      MEDIAPOCKET_BASE_URL: sim.baseUrls.mediapocket,
-      MEDIAPOCKET_RPS: '500',
+    worker = startInProcessWorker(simulatorEnv(sim, database.url, prefix, { mediapocket: 500 }), {
+      handlers: (handlerDeps) => [
+        dagPollHandler(handlerDeps, { policy: FAST }),
+        dagSweepHandler(handlerDeps, { marginMs: 0 }),
+        bulkChunkHandler(handlerDeps, { dagPolicy: FAST }),
+      ],
+      queues: ['dag'],
     });
-    const logger = createLogger('silent');
-    context = createAppContext(config, logger);
-    queues = createQueues(context.redis, prefix);
-    const handlerDeps = { context, queues, shutdownSignal: shutdown.signal };
-    const registry = registryForQueues(
-      [dagPollHandler(handlerDeps, { policy: FAST }), dagSweepHandler(handlerDeps, { marginMs: 0 }), bulkChunkHandler(handlerDeps, { dagPolicy: FAST })],
-      ['dag'],
-    );
-    workers = startWorkers({ connection: context.redis, prefix, registry, logger, queues: ['dag'] });
+    ({ context, queues } = worker);
     const dagActions = context.providers.get('mediapocket')?.dagActions;
     if (dagActions === undefined) throw new Error('the Media Pocket adapter has no DAG actions');
-    deps = { pool: context.pool, db: context.db, dagActions, logger, policy: FAST, clock: () => new Date() };
+    deps = { pool: context.pool, db: context.db, dagActions, logger: context.logger, policy: FAST, clock: () => new Date() };
   });
   afterAll(async () => {
-    shutdown.abort();
-    await workers.close();
-    await closeQueues(queues);
-    await context.close();
+    await worker.close();
     await sim.close();
     await database.drop();
     await clearPrefix(prefix);

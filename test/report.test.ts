@@ -3,14 +3,14 @@
  * truth after real syncs of all three providers (with assets removed, trashed, quarantined, a partial listing).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAppContext, type AppContext } from '../src/app/context.ts';
-import { loadConfig } from '../src/config.ts';
+import type { AppContext } from '../src/app/context.ts';
 import type { CatalogReport, ProviderReport } from '../src/db/catalog-report.repository.ts';
-import { createLogger } from '../src/logger.ts';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.ts';
 import { syncProvider } from '../src/sync/sync-runner.ts';
 import { runCli } from './support/cli.ts';
-import { clearPrefix, createTestDatabase, redisUrl, testQueuePrefix, type TestDatabase } from './support/services.ts';
+import { contextFor } from './support/context.ts';
+import { workerEnv } from './support/env.ts';
+import { clearPrefix, createTestDatabase, testQueuePrefix, type TestDatabase } from './support/services.ts';
 
 function tally(values: Array<string | null>): Record<string, number> {
   const counts: Record<string, number> = {};
@@ -30,22 +30,8 @@ describe('report', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     sim = await startSimulator({ seed: 61, counts: { affogato: 250, mediapocket: 220, roughy: 180 } });
-    env = {
-      DATABASE_URL: database.url,
-      REDIS_URL: redisUrl(),
-      QUEUE_PREFIX: prefix,
-      AFFOGATO_API_KEY: sim.apiKeys.affogato,
-      AFFOGATO_BASE_URL: sim.baseUrls.affogato,
-      MEDIAPOCKET_API_KEY: sim.apiKeys.mediapocket,
-      MEDIAPOCKET_BASE_URL: sim.baseUrls.mediapocket,
-      ROUGHY_API_KEY: sim.apiKeys.roughy,
-      ROUGHY_BASE_URL: sim.baseUrls.roughy,
-      AFFOGATO_RPS: '500',
-      MEDIAPOCKET_RPS: '500',
-      ROUGHY_RPS: '500',
-      LOG_LEVEL: 'silent',
-    };
-    context = createAppContext(loadConfig(env), createLogger('silent'));
+    env = workerEnv(sim, database.url, prefix, { LOG_LEVEL: 'silent' });
+    context = contextFor(env);
     const syncAll = () =>
       Promise.all(context.selectProviders().map((handle) => syncProvider({ pool: context.pool, logger: context.logger }, handle.provider)));
     await syncAll();

@@ -10,19 +10,18 @@ import type { ProviderName } from '../src/providers/provider-names.ts';
 import { applyRetention, type ProviderApplyOutcome, type ProviderApplyResult } from '../src/retention/retention-apply.ts';
 import { loadRetentionRules } from '../src/retention/retention-rules.loader.ts';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.ts';
-import { clearPrefix, createTestDatabase, redisUrl, testQueuePrefix, type TestDatabase } from './support/services.ts';
+import { contextFor } from './support/context.ts';
+import { workerEnv } from './support/env.ts';
+import { clearPrefix, createTestDatabase, testQueuePrefix, type TestDatabase } from './support/services.ts';
 import {
   affogatoAging,
-  ageAssets,
   callsAfterSuccess,
-  contextFor,
   expectedPlan,
   protectSome,
   retentionLog,
   rulesYaml,
   successfulCalls,
-  syncAll,
-  workerEnv,
+  syncAndAge,
   writeRules,
   type LogRow,
 } from './retention-fixtures.ts';
@@ -71,12 +70,9 @@ describe('retention apply under faults and interruptions', () => {
     seed += 1;
     sim = await startSimulator({ seed, counts: { affogato: 300, mediapocket: 500, roughy: 500 } });
     protectSome(sim, 2);
-    env = workerEnv(sim, database.url, redisUrl(), prefix);
+    env = workerEnv(sim, database.url, prefix);
     context = contextFor(env);
-    await syncAll(context);
-    const aging = affogatoAging(sim);
-    await ageAssets(database.pool, 'affogato', aging.days40, 40);
-    await ageAssets(database.pool, 'affogato', aging.days70, 70);
+    await syncAndAge(context, sim);
     sim.stats.reset();
   });
   afterEach(async () => {

@@ -1,43 +1,18 @@
 /**
- * What the retention tests share: a worker configuration pointed at the simulator, a fresh catalog (a real sync
- * over HTTP), assets made "old" by moving their catalog dates (test setup, not mocking), the rules under test,
- * and the expected plan computed from the simulator's own truth, independently of the worker's evaluation.
+ * What the retention tests share: a fresh catalog (a real sync over HTTP), assets made "old" by moving their catalog
+ * dates (test setup, not mocking), the rules under test, and the expected plan computed from the simulator's own
+ * truth, independently of the worker's evaluation.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
-import { createAppContext, type AppContext } from '../src/app/context.ts';
-import { loadConfig } from '../src/config.ts';
-import { createLogger, type Logger } from '../src/logger.ts';
+import type { AppContext } from '../src/app/context.ts';
 import { PROVIDER_NAMES, type ProviderName } from '../src/providers/provider-names.ts';
 import type { Simulator } from '../src/simulator/simulator.ts';
 import { syncProvider } from '../src/sync/sync-runner.ts';
 
 const DAY_MS = 86_400_000;
-
-export function workerEnv(sim: Simulator, databaseUrl: string, redisUrl: string, prefix: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    DATABASE_URL: databaseUrl,
-    REDIS_URL: redisUrl,
-    QUEUE_PREFIX: prefix,
-    AFFOGATO_API_KEY: sim.apiKeys.affogato,
-    AFFOGATO_BASE_URL: sim.baseUrls.affogato,
-    MEDIAPOCKET_API_KEY: sim.apiKeys.mediapocket,
-    MEDIAPOCKET_BASE_URL: sim.baseUrls.mediapocket,
-    ROUGHY_API_KEY: sim.apiKeys.roughy,
-    ROUGHY_BASE_URL: sim.baseUrls.roughy,
-    AFFOGATO_RPS: '500',
-    MEDIAPOCKET_RPS: '500',
-    ROUGHY_RPS: '500',
-    LOG_LEVEL: 'warn',
-    ...extra,
-  };
-}
-
-export function contextFor(env: Record<string, string>, logger: Logger = createLogger('silent')): AppContext {
-  return createAppContext(loadConfig(env), logger);
-}
 
 /** One complete sync of every provider over HTTP: a fresh catalog. */
 export async function syncAll(context: AppContext, providers: readonly ProviderName[] = PROVIDER_NAMES): Promise<void> {
@@ -53,6 +28,15 @@ export async function syncAll(context: AppContext, providers: readonly ProviderN
 export async function ageAssets(pool: pg.Pool, provider: ProviderName, assetIds: readonly string[], days: number): Promise<void> {
   const at = new Date(Date.now() - days * DAY_MS);
   await pool.query('UPDATE assets SET first_seen_at = $3, last_changed_at = $3 WHERE provider = $1 AND asset_id = ANY ($2::text[])', [provider, assetIds, at]);
+}
+
+/** The catalog most retention tests start from: every provider synced, some Affogato assets 40 and 70 days old. */
+export async function syncAndAge(context: AppContext, sim: Simulator): Promise<{ days40: string[]; days70: string[] }> {
+  await syncAll(context);
+  const aging = affogatoAging(sim);
+  await ageAssets(context.pool, 'affogato', aging.days40, 40);
+  await ageAssets(context.pool, 'affogato', aging.days70, 70);
+  return aging;
 }
 
 export function writeRules(yaml: string, name = 'retention.yaml'): { dir: string; path: string } {

@@ -16,18 +16,18 @@ import { applyRetention } from '../src/retention/retention-apply.ts';
 import { loadRetentionRules } from '../src/retention/retention-rules.loader.ts';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.ts';
 import { waitFor } from './support/catalog.ts';
-import { clearPrefix, createTestDatabase, redisUrl, testQueuePrefix, type TestDatabase } from './support/services.ts';
+import { contextFor } from './support/context.ts';
+import { workerEnv } from './support/env.ts';
+import { clearPrefix, createTestDatabase, testQueuePrefix, type TestDatabase } from './support/services.ts';
 import {
   affogatoAging,
-  ageAssets,
   callsAfterSuccess,
-  contextFor,
   expectedPlan,
   protectSome,
   rulesYaml,
   successfulCalls,
   syncAll,
-  workerEnv,
+  syncAndAge,
   writeRules,
 } from './retention-fixtures.ts';
 
@@ -74,17 +74,14 @@ describe('the retention.apply job', () => {
     sim = await startSimulator({ seed: 1212, counts: { affogato: 200, mediapocket: 300, roughy: 300 } });
     protectSome(sim, 1);
     env = {
-      ...workerEnv(sim, database.url, redisUrl(), prefix, { RETENTION_RULES: writeRules(rulesYaml()).path, LOG_LEVEL: 'info' }),
+      ...workerEnv(sim, database.url, prefix, { RETENTION_RULES: writeRules(rulesYaml()).path, LOG_LEVEL: 'info' }),
       // slow enough to stop part-way through
       MEDIAPOCKET_RPS: '15',
       ROUGHY_RPS: '15',
     };
     context = contextFor(env, createLogger('info', capture));
     queues = createQueues(context.redis, prefix);
-    await syncAll(context);
-    const aging = affogatoAging(sim);
-    await ageAssets(database.pool, 'affogato', aging.days40, 40);
-    await ageAssets(database.pool, 'affogato', aging.days70, 70);
+    await syncAndAge(context, sim);
   });
   afterAll(async () => {
     await closeQueues(queues);

@@ -8,19 +8,17 @@ import type { AppContext } from '../src/app/context.ts';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.ts';
 import { waitFor } from './support/catalog.ts';
 import { runCli, startCli } from './support/cli.ts';
-import { clearPrefix, createTestDatabase, redisUrl, testQueuePrefix, type TestDatabase } from './support/services.ts';
+import { contextFor } from './support/context.ts';
+import { workerEnv } from './support/env.ts';
+import { clearPrefix, createTestDatabase, testQueuePrefix, type TestDatabase } from './support/services.ts';
 import {
-  affogatoAging,
-  ageAssets,
   callsAfterSuccess,
-  contextFor,
   expectedPlan,
   protectSome,
   retentionLog,
   rulesYaml,
   successfulCalls,
-  syncAll,
-  workerEnv,
+  syncAndAge,
   writeRules,
   type ExpectedPlan,
 } from './retention-fixtures.ts';
@@ -40,13 +38,9 @@ describe('retention apply killed mid-way', () => {
     // slow enough to be caught mid-way: every answer takes 40 ms and the worker may send 25 requests a second
     sim = await startSimulator({ seed: 909, counts: { affogato: 300, mediapocket: 1_500, roughy: 1_500 }, latencyMs: 40 });
     protectSome(sim, 2);
-    const base = workerEnv(sim, database.url, redisUrl(), prefix);
+    const base = workerEnv(sim, database.url, prefix);
     context = contextFor(base);
-    await syncAll(context);
-    const aging = affogatoAging(sim);
-    await ageAssets(database.pool, 'affogato', aging.days40, 40);
-    await ageAssets(database.pool, 'affogato', aging.days70, 70);
-    expected = expectedPlan(sim, aging);
+    expected = expectedPlan(sim, await syncAndAge(context, sim));
     env = { ...base, RETENTION_RULES: writeRules(rulesYaml({ maxActionsPerRun: 500 })).path, MEDIAPOCKET_RPS: '25', ROUGHY_RPS: '25' };
     sim.stats.reset();
   });

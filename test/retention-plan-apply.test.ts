@@ -7,19 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../src/app/context.ts';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.ts';
 import { runCli } from './support/cli.ts';
-import { clearPrefix, createTestDatabase, redisUrl, testQueuePrefix, type TestDatabase } from './support/services.ts';
+import { contextFor } from './support/context.ts';
+import { workerEnv } from './support/env.ts';
+import { clearPrefix, createTestDatabase, testQueuePrefix, type TestDatabase } from './support/services.ts';
 import {
-  affogatoAging,
-  ageAssets,
   byState,
-  contextFor,
   expectedPlan,
   protectSome,
   retentionLog,
   rulesYaml,
   successfulCalls,
-  syncAll,
-  workerEnv,
+  syncAndAge,
   writeRules,
   type ExpectedPlan,
 } from './retention-fixtures.ts';
@@ -51,13 +49,9 @@ describe('retention plan and apply on all three providers', () => {
     sim = await startSimulator({ seed: 404, counts: { affogato: 300, mediapocket: 400, roughy: 400 } });
     protectSome(sim, 3);
     const rules = writeRules(rulesYaml());
-    env = workerEnv(sim, database.url, redisUrl(), prefix, { RETENTION_RULES: rules.path });
+    env = workerEnv(sim, database.url, prefix, { RETENTION_RULES: rules.path });
     context = contextFor(env);
-    await syncAll(context);
-    const aging = affogatoAging(sim);
-    await ageAssets(database.pool, 'affogato', aging.days40, 40);
-    await ageAssets(database.pool, 'affogato', aging.days70, 70);
-    expected = expectedPlan(sim, aging);
+    expected = expectedPlan(sim, await syncAndAge(context, sim));
     sim.stats.reset();
   });
   afterAll(async () => {

@@ -8,8 +8,10 @@ import type { AppContext } from '../src/app/context.ts';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.ts';
 import { syncProvider } from '../src/sync/sync-runner.ts';
 import { emptyWorkDir, runCli } from './support/cli.ts';
-import { clearPrefix, createTestDatabase, redisUrl, testQueuePrefix, type TestDatabase } from './support/services.ts';
-import { affogatoAging, ageAssets, contextFor, rulesYaml, syncAll, workerEnv, writeRules, type SafetyOverrides } from './retention-fixtures.ts';
+import { contextFor } from './support/context.ts';
+import { workerEnv } from './support/env.ts';
+import { clearPrefix, createTestDatabase, testQueuePrefix, type TestDatabase } from './support/services.ts';
+import { affogatoAging, ageAssets, rulesYaml, syncAll, writeRules, type SafetyOverrides } from './retention-fixtures.ts';
 
 describe('retention apply refuses, and nothing is done', () => {
   let database: TestDatabase;
@@ -25,7 +27,7 @@ describe('retention apply refuses, and nothing is done', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     sim = await startSimulator({ seed: 77, counts: { affogato: 200, mediapocket: 300, roughy: 300 } });
-    baseEnv = workerEnv(sim, database.url, redisUrl(), prefix);
+    baseEnv = workerEnv(sim, database.url, prefix);
     context = contextFor(baseEnv);
     await syncAll(context);
     const aging = affogatoAging(sim);

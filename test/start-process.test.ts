@@ -7,7 +7,8 @@ import { closeQueues, createQueues, enqueue, type Queues } from '../src/jobs/que
 import { startSimulator, type Simulator } from '../src/simulator/simulator.ts';
 import { catalogOf, waitFor } from './support/catalog.ts';
 import { startCli, type RunningCli } from './support/cli.ts';
-import { clearPrefix, createRedis, createTestDatabase, redisUrl, testQueuePrefix, type TestDatabase } from './support/services.ts';
+import { simulatorEnv } from './support/env.ts';
+import { clearPrefix, createRedis, createTestDatabase, testQueuePrefix, type TestDatabase } from './support/services.ts';
 
 const ASSETS = 3_000;
 
@@ -30,16 +31,7 @@ describe('start (child process)', () => {
     database = await createTestDatabase();
     sim = await startSimulator({ seed: 41, counts: { affogato: ASSETS } });
     queues = createQueues(redis, prefix);
-    env = {
-      DATABASE_URL: database.url,
-      REDIS_URL: redisUrl(),
-      QUEUE_PREFIX: prefix,
-      AFFOGATO_API_KEY: sim.apiKeys.affogato,
-      AFFOGATO_BASE_URL: sim.baseUrls.affogato,
-      AFFOGATO_RPS: '25',
-      ADMIN_PORT: '0',
-      LOG_LEVEL: 'info',
-    };
+    env = simulatorEnv(sim, database.url, prefix, { affogato: 25 }, { ADMIN_PORT: '0', LOG_LEVEL: 'info' });
   });
   afterAll(async () => {
     await closeQueues(queues);

@@ -4,14 +4,14 @@
  */
 import type { Job } from 'bullmq';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createAppContext, type AppContext } from '../src/app/context.ts';
-import { loadConfig } from '../src/config.ts';
+import type { AppContext } from '../src/app/context.ts';
 import { closeQueues, createQueues, enqueue, type Queues } from '../src/jobs/queues.ts';
-import { createLogger } from '../src/logger.ts';
 import { runWorker, type RunningWorker } from '../src/main.ts';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.ts';
 import { catalogOf, waitFor } from './support/catalog.ts';
-import { clearPrefix, createTestDatabase, redisUrl, testQueuePrefix, type TestDatabase } from './support/services.ts';
+import { contextFor } from './support/context.ts';
+import { simulatorEnv } from './support/env.ts';
+import { clearPrefix, createTestDatabase, testQueuePrefix, type TestDatabase } from './support/services.ts';
 
 const TOKEN = 'start-test-admin-token';
 const ASSETS = 2_000;
@@ -48,19 +48,9 @@ describe('start (in-process)', () => {
     database = await createTestDatabase();
     // ~25 pages a second: slow enough to stop mid-run
     sim = await startSimulator({ seed: 31, counts: { affogato: ASSETS } });
-    const config = loadConfig({
-      DATABASE_URL: database.url,
-      REDIS_URL: redisUrl(),
-      QUEUE_PREFIX: prefix,
-      AFFOGATO_API_KEY: sim.apiKeys.affogato,
-      AFFOGATO_BASE_URL: sim.baseUrls.affogato,
-      AFFOGATO_RPS: '25',
-      ADMIN_PORT: '0',
-      ADMIN_TOKEN: TOKEN,
-      SYNC_CRON: '0 5 * * *',
-      LOG_LEVEL: 'silent',
-    });
-    context = createAppContext(config, createLogger('silent'));
+    context = contextFor(
+      simulatorEnv(sim, database.url, prefix, { affogato: 25 }, { ADMIN_PORT: '0', ADMIN_TOKEN: TOKEN, SYNC_CRON: '0 5 * * *', LOG_LEVEL: 'silent' }),
+    );
   });
   afterAll(async () => {
     await context.close();

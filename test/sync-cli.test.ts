@@ -6,7 +6,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.ts';
 import { catalogOf, settledValue, waitFor } from './support/catalog.ts';
 import { runCli, startCli } from './support/cli.ts';
-import { clearPrefix, createTestDatabase, redisUrl, testQueuePrefix, type TestDatabase } from './support/services.ts';
+import { simulatorEnv } from './support/env.ts';
+import { clearPrefix, createTestDatabase, testQueuePrefix, type TestDatabase } from './support/services.ts';
 
 describe('sync command', () => {
   let database: TestDatabase;
@@ -18,14 +19,7 @@ describe('sync command', () => {
     database = await createTestDatabase();
     // slow enough to stop mid-run: ~25 pages a second
     sim = await startSimulator({ seed: 21, counts: { affogato: 4_000 }, latencyMs: 10 });
-    env = {
-      DATABASE_URL: database.url,
-      REDIS_URL: redisUrl(),
-      QUEUE_PREFIX: prefix,
-      AFFOGATO_API_KEY: sim.apiKeys.affogato,
-      AFFOGATO_BASE_URL: sim.baseUrls.affogato,
-      AFFOGATO_RPS: '25',
-    };
+    env = simulatorEnv(sim, database.url, prefix, { affogato: 25 });
   });
   afterAll(async () => {
     await sim.close();

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.ts';
 import { catalogOf, settledValue, waitFor } from './support/catalog.ts';
 import { runCli, startCli } from './support/cli.ts';
-import { clearPrefix, createTestDatabase, redisUrl, testQueuePrefix, type TestDatabase } from './support/services.ts';
+import { simulatorEnv } from './support/env.ts';
+import { clearPrefix, createTestDatabase, testQueuePrefix, type TestDatabase } from './support/services.ts';
 
 interface RunRow {
   id: number;
@@ -28,14 +29,7 @@ describe('Media Pocket sync killed with SIGKILL', () => {
   it('resumes from the last committed page and ends exact, without duplicates', async () => {
     // slow enough (50 requests/s, 100 ms per answer) that the kill lands mid-listing
     sim = await startSimulator({ seed: 72, counts: { mediapocket: 3_000 }, latencyMs: 100 });
-    const env = {
-      DATABASE_URL: database.url,
-      REDIS_URL: redisUrl(),
-      QUEUE_PREFIX: prefix,
-      MEDIAPOCKET_API_KEY: sim.apiKeys.mediapocket,
-      MEDIAPOCKET_BASE_URL: sim.baseUrls.mediapocket,
-      MEDIAPOCKET_RPS: '50',
-    };
+    const env = simulatorEnv(sim, database.url, prefix, { mediapocket: 50 });
     const runs = async () => (await database.pool.query<RunRow>('SELECT id, state, pages, progress FROM sync_runs ORDER BY id')).rows;
 
     const first = startCli(['sync', '--provider', 'mediapocket'], env);
