@@ -75,7 +75,7 @@ describe('DAG action runs', () => {
   const viewRow = async (runId: number) =>
     (
       await database.pool.query(
-        'SELECT v.* FROM dag_runs v JOIN dag_action_runs d ON d.provider_run_id = v.run_id AND d.asset_id = v.asset_id WHERE d.id = $1',
+        'SELECT * FROM dag_runs WHERE worker_run_id = $1',
         [runId],
       )
     ).rows[0];
@@ -95,7 +95,7 @@ describe('DAG action runs', () => {
     const atProvider = sim.mediapocket.dagRuns(assetId);
     expect(atProvider).toHaveLength(1);
     expect(run.providerRunId).toBe(String(atProvider[0]?.id));
-    expect(await viewRow(run.id)).toMatchObject({ asset_id: assetId, dag_action_id: '1', status: 'finished', outcome: 'succeeded' });
+    expect(await viewRow(run.id)).toMatchObject({ asset_id: assetId, dag_action_id: '1', run_id: run.providerRunId, status: 'finished', outcome: 'succeeded' });
     const job = await queues.dag.getJob(dagPollJobId(run.id));
     expect(await job?.getState()).toBe('completed');
     // three runs of the handler, but parking is not an attempt: only the final, completing run counts

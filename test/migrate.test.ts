@@ -31,6 +31,7 @@ describe('migrate', () => {
     ]);
     expect(await columns('dag_runs')).toEqual([
       'asset_id', 'dag_action_id', 'run_id', 'status', 'outcome', 'started_at', 'finished_at', 'last_polled_at', 'messages',
+      'worker_run_id',
     ]);
   });
 });
