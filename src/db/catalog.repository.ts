@@ -10,6 +10,7 @@ import copyStreams from 'pg-copy-streams';
 import type { ProviderName } from '../providers/provider-names.ts';
 import type { CatalogRecord } from '../providers/provider.ts';
 import { copyLine } from './copy-text.ts';
+import { SQL_STATE, sqlStateOf } from './sql-state.ts';
 
 const copyFrom = copyStreams.from;
 
@@ -17,8 +18,6 @@ export interface UpsertCounts {
   inserted: number;
   updated: number;
 }
-
-const UNIQUE_VIOLATION = '23505';
 
 /** The columns of a COPY line, in order: the staging table has them, and `assets` has them by these names. */
 const COPY_COLUMNS =
@@ -117,7 +116,7 @@ export async function insertNewCopyRows(client: PoolClient, copyText: string): P
   try {
     await pipeline(Readable.from([copyText]), copy);
   } catch (error) {
-    if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+    if (sqlStateOf(error) !== SQL_STATE.uniqueViolation) throw error;
     await client.query('ROLLBACK TO SAVEPOINT direct_insert');
     return undefined;
   }

@@ -2,12 +2,11 @@ import { fileURLToPath } from 'node:url';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { createDb } from './client.ts';
+import { SQL_STATE, sqlStateOf } from './sql-state.ts';
 
 const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
 /** Any fixed number: serialises concurrent `migrate` runs against one database. */
 const MIGRATION_LOCK_KEY = 7_420_001;
-const DUPLICATE_DATABASE = '42P04';
-const UNIQUE_VIOLATION = '23505';
 
 export interface MigrateResult {
   createdDatabase: boolean;
@@ -35,8 +34,8 @@ export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
       return true;
     } catch (error) {
       // another process created it between our check and our create
-      const code = (error as { code?: string }).code;
-      if (code === DUPLICATE_DATABASE || code === UNIQUE_VIOLATION) return false;
+      const code = sqlStateOf(error);
+      if (code === SQL_STATE.duplicateDatabase || code === SQL_STATE.uniqueViolation) return false;
       throw error;
     }
   } finally {
