@@ -31,6 +31,26 @@ describe('shared rate limiter', () => {
     });
   });
 
+  it('gives requests waiting at once in two processes distinct slots, a budget interval apart', async () => {
+    // when each request may go, on this process's clock: now + the wait it was given (a request given no wait
+    // goes at once and sleeps not at all)
+    const slots: number[] = [];
+    const record = async (ms: number) => {
+      slots.push(performance.now() + ms);
+    };
+    const budgetPrefix = `${prefix}:burst`;
+    const a = createRedisRateLimiter({ redis, prefix: budgetPrefix, rps: { affogato: 20 }, sleep: record });
+    const b = createRedisRateLimiter({ redis: createRedis(), prefix: budgetPrefix, rps: { affogato: 20 }, sleep: record });
+    // eight page fetches at once in each process, as a concurrent listing does
+    const startedAt = performance.now();
+    await Promise.all(Array.from({ length: 16 }, (_, i) => (i % 2 === 0 ? a : b).acquire('affogato')));
+    expect(slots).toHaveLength(15);
+    // slots are 50 ms apart; two requests given one slot would be ~0 ms apart (25 ms leaves room for clock jitter)
+    const sorted = [...slots].sort((x, y) => x - y);
+    for (let i = 1; i < sorted.length; i += 1) expect((sorted[i] ?? 0) - (sorted[i - 1] ?? 0)).toBeGreaterThan(25);
+    expect((sorted[sorted.length - 1] ?? 0) - startedAt).toBeGreaterThan(15 * 50 - 30);
+  });
+
   it('holds every process during a pause, and keeps budgets apart per provider', async () => {
     const waits: Array<[string, number]> = [];
     const limiter = createRedisRateLimiter({

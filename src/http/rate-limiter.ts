@@ -3,18 +3,20 @@
  * the budget belongs to the account at the provider, so it is keyed by the account, not by the deployment.
  *
  * Each request reserves the next free slot (slots are 1000/rps ms apart) atomically in Redis and sleeps until
- * it; a 429's Retry-After moves the earliest slot past the pause for everyone.
+ * it; a 429's Retry-After moves the earliest slot past the pause for everyone. Requests of one process that are
+ * waiting at the same moment share one Redis round trip: it reserves as many consecutive slots as there are
+ * waiters, so a listing fetched 8 pages at a time does not pay a round trip per page.
  */
 import type { Redis } from 'ioredis';
 import type { ProviderName } from '../providers/provider-names.ts';
 
-const RESERVE_SLOT = `
+const RESERVE_SLOTS = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local nextSlot = tonumber(redis.call('GET', KEYS[1]) or '0')
 local pausedUntil = tonumber(redis.call('GET', KEYS[2]) or '0')
 local start = math.max(now, nextSlot, pausedUntil)
-local following = start + tonumber(ARGV[1])
+local following = start + tonumber(ARGV[1]) * tonumber(ARGV[2])
 redis.call('SET', KEYS[1], tostring(following), 'PX', math.ceil(following - now) + 1000)
 return math.ceil(start - now)
 `;
@@ -49,23 +51,72 @@ export interface RedisRateLimiterOptions {
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+interface BudgetCommands {
+  /** reserves `count` consecutive slots; answers how long until the first, in ms */
+  reserveBudgetSlots(nextKey: string, pausedKey: string, intervalMs: string, count: string): Promise<number>;
+  pauseBudget(pausedKey: string, ms: string): Promise<number>;
+}
+
+/**
+ * The scripts as ioredis commands: sent by SHA (EVALSHA, with a fallback when Redis has not seen them), so each
+ * request's reservation is a small command rather than the script's whole text.
+ */
+function withBudgetCommands(redis: Redis): Redis & BudgetCommands {
+  if (!('reserveBudgetSlots' in redis)) {
+    redis.defineCommand('reserveBudgetSlots', { numberOfKeys: 2, lua: RESERVE_SLOTS });
+    redis.defineCommand('pauseBudget', { numberOfKeys: 1, lua: PAUSE });
+  }
+  return redis as Redis & BudgetCommands;
+}
+
+interface Waiter {
+  resolve(waitMs: number): void;
+  reject(error: unknown): void;
+}
+
 export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLimiter {
   const sleep = options.sleep ?? defaultSleep;
+  const redis = withBudgetCommands(options.redis);
   const key = (provider: ProviderName, part: string) =>
     `${options.prefix}:ratelimit:${provider}:${options.accounts?.[provider] ?? 'default'}:${part}`;
+  const waiting = new Map<ProviderName, Waiter[]>();
+  const reserving = new Set<ProviderName>();
+
+  /** Serves the provider's waiters, each batch with one reservation, until none is left. Never rejects. */
+  async function reserveForWaiters(provider: ProviderName, intervalMs: number): Promise<void> {
+    reserving.add(provider);
+    try {
+      for (let batch = waiting.get(provider)?.splice(0) ?? []; batch.length > 0; batch = waiting.get(provider)?.splice(0) ?? []) {
+        try {
+          const firstWaitMs = Number(
+            await redis.reserveBudgetSlots(key(provider, 'next'), key(provider, 'paused'), String(intervalMs), String(batch.length)),
+          );
+          batch.forEach((waiter, i) => waiter.resolve(firstWaitMs + i * intervalMs));
+        } catch (error) {
+          for (const waiter of batch) waiter.reject(error);
+        }
+      }
+    } finally {
+      reserving.delete(provider);
+    }
+  }
+
   return {
     async acquire(provider) {
       const rps = options.rps[provider];
       if (rps === undefined) throw new Error(`no request budget configured for ${provider}`);
       const intervalMs = 1000 / rps;
-      const waitMs = Number(
-        await options.redis.eval(RESERVE_SLOT, 2, key(provider, 'next'), key(provider, 'paused'), String(intervalMs)),
-      );
+      const waitMs = await new Promise<number>((resolve, reject) => {
+        const queue = waiting.get(provider) ?? [];
+        waiting.set(provider, queue);
+        queue.push({ resolve, reject });
+        if (!reserving.has(provider)) void reserveForWaiters(provider, intervalMs);
+      });
       if (waitMs > 0) await sleep(waitMs);
     },
     async pause(provider, ms) {
       if (ms <= 0) return;
-      await options.redis.eval(PAUSE, 1, key(provider, 'paused'), String(Math.ceil(ms)));
+      await redis.pauseBudget(key(provider, 'paused'), String(Math.ceil(ms)));
     },
   };
 }
