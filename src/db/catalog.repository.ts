@@ -9,7 +9,7 @@ import type { PoolClient } from 'pg';
 import copyStreams from 'pg-copy-streams';
 import type { ProviderName } from '../providers/provider-names.ts';
 import type { CatalogRecord } from '../providers/provider.ts';
-import { arrayField, jsonField, numberField, textField, timeField } from './copy-text.ts';
+import { copyLine } from './copy-text.ts';
 import { SQL_STATE, sqlStateOf } from './sql-state.ts';
 
 const copyFrom = copyStreams.from;
@@ -61,14 +61,27 @@ WITH merged AS (
 SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE NOT inserted)::int AS updated FROM merged`;
 
 /** One record as a line of COPY text (COPY_COLUMNS). */
-export function copyRow(provider: ProviderName, r: CatalogRecord): string {
-  return (
-    `${provider}\t${textField(r.assetId)}\t${textField(r.kind)}\t${textField(r.status)}\t${textField(r.title)}\t` +
-    `${textField(r.description)}\t${textField(r.category)}\t${textField(r.url)}\t${numberField(r.width)}\t` +
-    `${numberField(r.height)}\t${textField(r.durationSeconds)}\t${numberField(r.frames)}\t${numberField(r.sizeBytes)}\t` +
-    `${arrayField(r.tags)}\t${timeField(r.providerCreatedAt)}\t${timeField(r.providerUpdatedAt)}\t${timeField(r.trashedAt)}\t` +
-    `${jsonField(r.raw)}\n`
-  );
+export function copyRow(provider: ProviderName, record: CatalogRecord): string {
+  return copyLine([
+    provider,
+    record.assetId,
+    record.kind,
+    record.status,
+    record.title,
+    record.description,
+    record.category,
+    record.url,
+    record.width,
+    record.height,
+    record.durationSeconds,
+    record.frames,
+    record.sizeBytes,
+    record.tags,
+    record.providerCreatedAt,
+    record.providerUpdatedAt,
+    record.trashedAt,
+    JSON.stringify(record.raw),
+  ]);
 }
 
 /** Later records win over earlier ones with the same id (an asset can show on two pages while the listing shifts). */
