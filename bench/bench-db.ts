@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { createPool } from '../src/db/client.ts';
+import { closePool, createPool } from '../src/db/client.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
 
 export interface BenchDb {
@@ -19,7 +19,7 @@ export async function createBenchDb(serverUrl: string): Promise<BenchDb> {
     url: url.toString(),
     pool,
     async drop() {
-      await pool.end();
+      await closePool(pool);
       const admin = new URL(serverUrl);
       admin.pathname = '/postgres';
       const client = new pg.Client({ connectionString: admin.toString() });

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Config } from '../config.ts';
-import { createDb, createPool, type Db } from '../db/client.ts';
+import { closePool, createDb, createPool, type Db } from '../db/client.ts';
 import { UsageError } from '../errors.ts';
 import { createRedisRateLimiter, type RateLimiter } from '../http/rate-limiter.ts';
 import type { Logger } from '../logger.ts';
@@ -78,7 +78,7 @@ export function createAppContext(config: Config, logger: Logger): AppContext {
     async close() {
       await Promise.all([...providers.values()].map((handle) => handle.close()));
       redis.disconnect();
-      await pool.end();
+      await closePool(pool);
     },
   };
 }

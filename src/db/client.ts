@@ -15,3 +15,21 @@ export function createPool(databaseUrl: string, max = 10): pg.Pool {
 export function createDb(pool: pg.Pool | pg.PoolClient): Db {
   return drizzle(pool, { schema });
 }
+
+/**
+ * Ends the pool and waits until every connection has closed. `pool.end()` alone resolves once the clients are
+ * told to end, while their sockets may still be open: a server that terminates them in that window (a dropped
+ * database, a shutdown) would raise an error on a pool that is no longer listening.
+ */
+export async function closePool(pool: pg.Pool): Promise<void> {
+  let open = pool.totalCount;
+  const allClosed = new Promise<void>((resolve) => {
+    if (open === 0) resolve();
+    pool.on('remove', () => {
+      open -= 1;
+      if (open === 0) resolve();
+    });
+  });
+  await pool.end();
+  await allClosed;
+}

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { createDb, createPool, type Db } from '../../src/db/client.ts';
+import { closePool, createDb, createPool, type Db } from '../../src/db/client.ts';
 import { migrateDatabase } from '../../src/db/migrate.ts';
 
 export interface TestDatabase {
@@ -58,7 +58,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     pool,
     db: createDb(pool),
     async drop() {
-      await pool.end();
+      await closePool(pool);
       const admin = new URL(url);
       admin.pathname = '/postgres';
       const client = new pg.Client({ connectionString: admin.toString() });
