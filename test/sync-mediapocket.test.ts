@@ -9,7 +9,6 @@ import { createMediaPocketProvider } from '../src/providers/mediapocket/mediapoc
 import { Secret } from '../src/secret.ts';
 import { startSimulator, type MediaPocketAsset, type Simulator } from '../src/simulator/simulator.ts';
 import { syncProvider } from '../src/sync/sync-runner.ts';
-import { catalogOf } from './support/catalog.ts';
 import { runCli } from './support/cli.ts';
 import { clearPrefix, createRedis, createTestDatabase, redisUrl, testQueuePrefix, type TestDatabase } from './support/services.ts';
 
