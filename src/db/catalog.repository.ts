@@ -14,6 +14,9 @@ import { SQL_STATE, sqlStateOf } from './sql-state.ts';
 
 const copyFrom = copyStreams.from;
 
+/** COPY text: as a string, or already encoded as UTF-8 */
+export type CopyData = string | Buffer;
+
 export interface UpsertCounts {
   inserted: number;
   updated: number;
@@ -96,7 +99,7 @@ export function dedupeRecords(records: CatalogRecord[]): CatalogRecord[] {
  * it is COPYed into a session temp table (emptied at commit) and merged from there, the fastest path Postgres
  * offers short of a raw COPY.
  */
-export async function upsertCopyRows(client: PoolClient, provider: ProviderName, copyText: string, now: Date): Promise<UpsertCounts> {
+export async function upsertCopyRows(client: PoolClient, provider: ProviderName, copyText: CopyData, now: Date): Promise<UpsertCounts> {
   if (copyText.length === 0) return { inserted: 0, updated: 0 };
   await client.query(STAGING_TABLE);
   await pipeline(Readable.from([copyText]), client.query(copyFrom(`COPY incoming_assets (${COPY_COLUMNS}) FROM STDIN`)));
@@ -109,7 +112,7 @@ export async function upsertCopyRows(client: PoolClient, provider: ProviderName,
  * none of them is in the catalog yet; returns how many were inserted. When one is (a unique violation), the COPY
  * is rolled back to a savepoint, nothing is written and the answer is undefined: merge them instead.
  */
-export async function insertNewCopyRows(client: PoolClient, copyText: string): Promise<number | undefined> {
+export async function insertNewCopyRows(client: PoolClient, copyText: CopyData): Promise<number | undefined> {
   if (copyText.length === 0) return 0;
   await client.query('SAVEPOINT direct_insert');
   const copy = client.query(copyFrom(`COPY assets (${COPY_COLUMNS}) FROM STDIN`));

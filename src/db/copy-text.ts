@@ -23,5 +23,10 @@ export function copyField(value: CopyValue): string {
 }
 
 export function copyLine(values: readonly CopyValue[]): string {
-  return `${values.map(copyField).join('\t')}\n`;
+  if (values.length === 0) return '\n';
+  const fields = values.map(copyField);
+  // The newline goes on the last field before the join, so the join builds the line flat in one copy; adding
+  // it to the joined line would make a rope that every later reader (sort, write to a buffer) flattens again.
+  fields[fields.length - 1] += '\n';
+  return fields.join('\t');
 }

@@ -8,6 +8,7 @@
  */
 import type pg from 'pg';
 import { createDb } from '../db/client.ts';
+import { CopyDataBuffer } from '../db/copy-buffer.ts';
 import { copyRow, insertNewCopyRows, upsertCopyRows, type UpsertCounts } from '../db/catalog.repository.ts';
 import { insertQuarantined, type QuarantinedRecord } from '../db/quarantine.repository.ts';
 import { incrementRun, insertPages } from '../db/sync-runs.repository.ts';
@@ -61,8 +62,8 @@ class Batch {
   readonly pageRows: Array<{ pageKey: string; assetIds: string[] }> = [];
   /** when the first page arrived */
   startedAt = 0;
-  /** one COPY line per valid record, in arrival order; an id may repeat when the listing shifted */
-  private readonly lines: Array<{ id: string; line: string }> = [];
+  /** the COPY line of each valid record's asset; a later page's line replaces an earlier one (the fresher answer) */
+  private readonly lineOf = new Map<string, string>();
 
   constructor(
     private readonly provider: ProviderName,
@@ -75,7 +76,7 @@ class Batch {
     for (const item of page.items) {
       if (item.ok) {
         const { assetId } = item.record;
-        this.lines.push({ id: assetId, line: copyRow(this.provider, item.record) });
+        this.lineOf.set(assetId, copyRow(this.provider, item.record));
         pageIds.push(assetId);
       } else {
         this.quarantined.push({ assetId: item.assetId, reason: item.reason, raw: item.raw });
@@ -96,14 +97,13 @@ class Batch {
   }
 
   /**
-   * The batch's lines, one per asset (the later line wins: the later page is the fresher answer), in asset id
-   * order, so two batches committing side by side lock shared rows in the same order and cannot deadlock.
+   * Writes the batch's COPY data into `target`: one line per asset, in one fixed order of their ids, so two
+   * batches committing side by side lock shared rows in the same order and cannot deadlock.
    */
-  copyText(): string {
-    const lastLineOf = new Map<string, string>();
-    for (const { id, line } of this.lines) lastLineOf.set(id, line);
-    const ids = [...lastLineOf.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    return ids.map((id) => lastLineOf.get(id)).join('');
+  encodeInto(target: CopyDataBuffer): Buffer {
+    target.reset();
+    for (const id of [...this.lineOf.keys()].sort()) target.append(this.lineOf.get(id) ?? '');
+    return target.view();
   }
 }
 
@@ -116,23 +116,28 @@ export function createPageWriter(options: PageWriterOptions): PageWriter {
   let directInserts = true;
   let batch = new Batch(options.provider, options.pass);
 
-  async function storeRows(client: pg.PoolClient, copyText: string): Promise<UpsertCounts> {
+  // one buffer per write in flight, reused batch after batch (see CopyDataBuffer)
+  const idleBuffers: CopyDataBuffer[] = [];
+
+  async function storeRows(client: pg.PoolClient, copyData: Buffer): Promise<UpsertCounts> {
     if (directInserts) {
-      const inserted = await insertNewCopyRows(client, copyText);
+      const inserted = await insertNewCopyRows(client, copyData);
       if (inserted !== undefined) return { inserted, updated: 0 };
       directInserts = false;
     }
-    return upsertCopyRows(client, options.provider, copyText, options.clock());
+    return upsertCopyRows(client, options.provider, copyData, options.clock());
   }
 
   async function write(current: Batch, newlySeen: number): Promise<void> {
     const { pageCount: pages, reportedTotal } = current;
+    const buffer = idleBuffers.pop() ?? new CopyDataBuffer();
+    // taken back only once the transaction has ended: by then the socket has sent every byte of it
     const totals = await withTransaction(options.pool, async (client) => {
       // Safe to not wait for the WAL flush: the rows and the resume point commit together, so a database crash
       // loses both or neither, and the run resumes from whatever survived.
       await client.query('SET LOCAL synchronous_commit = off');
       const db = createDb(client);
-      const counts = await storeRows(client, current.copyText());
+      const counts = await storeRows(client, current.encodeInto(buffer));
       const newlyQuarantined = await insertQuarantined(db, options.provider, options.runId, current.quarantined);
       await insertPages(db, options.runId, current.pageRows);
       await incrementRun(
@@ -142,7 +147,7 @@ export function createPageWriter(options: PageWriterOptions): PageWriter {
         { progress: current.progress, ...(reportedTotal === undefined ? {} : { reportedTotal }) },
       );
       return { pages, inserted: counts.inserted, updated: counts.updated, quarantined: newlyQuarantined };
-    });
+    }).finally(() => idleBuffers.push(buffer));
     options.onCommitted(totals, reportedTotal);
   }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CopyDataBuffer } from '../../src/db/copy-buffer.ts';
 import { arrayLiteral, copyField, copyLine } from '../../src/db/copy-text.ts';
 
 describe('COPY text encoding', () => {
@@ -20,5 +21,26 @@ describe('COPY text encoding', () => {
 
   it('joins a row with tabs and ends it with a newline', () => {
     expect(copyLine(['id', null, 3])).toBe('id\t\\N\t3\n');
+    expect(copyLine(['only'])).toBe('only\n');
+    expect(copyLine([])).toBe('\n');
+  });
+});
+
+describe('COPY data buffer', () => {
+  it('holds exactly the UTF-8 bytes of what was appended, growing past its first size', () => {
+    const buffer = new CopyDataBuffer();
+    const lines = Array.from({ length: 40_000 }, (_, i) => copyLine([`asset-${i}`, 'ünïcødé ✓ 🎞️', i]));
+    for (const line of lines) buffer.append(line);
+    const expected = Buffer.from(lines.join(''), 'utf8');
+    expect(expected.length).toBeGreaterThan(1 << 20);
+    expect(buffer.view().equals(expected)).toBe(true);
+  });
+
+  it('starts over after a reset, reusing its memory', () => {
+    const buffer = new CopyDataBuffer();
+    buffer.append('first batch\n');
+    buffer.reset();
+    buffer.append('second\n');
+    expect(buffer.view().toString('utf8')).toBe('second\n');
   });
 });
