@@ -25,8 +25,9 @@ export function emptyWorkDir(): string {
   return mkdtempSync(join(tmpdir(), 'alw-cli-'));
 }
 
-export function startCli(args: string[], env: Record<string, string>, cwd = emptyWorkDir()): RunningCli {
-  const child = spawn(process.execPath, [BIN, ...args], {
+/** `entry`: node's arguments before the CLI's own (default: the bin script). */
+export function startCli(args: string[], env: Record<string, string>, cwd = emptyWorkDir(), entry: string[] = [BIN]): RunningCli {
+  const child = spawn(process.execPath, [...entry, ...args], {
     cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -41,6 +42,6 @@ export function startCli(args: string[], env: Record<string, string>, cwd = empt
   return { child, result };
 }
 
-export function runCli(args: string[], env: Record<string, string>, cwd?: string): Promise<CliResult> {
-  return startCli(args, env, cwd).result;
+export function runCli(args: string[], env: Record<string, string>, cwd?: string, entry?: string[]): Promise<CliResult> {
+  return startCli(args, env, cwd, entry).result;
 }

@@ -1,0 +1,73 @@
+/**
+ * Production runs the compiled build (`npm run build`) with package.json's config.node_flags. The build must run
+ * with node alone and find its migrations, and the Dockerfile must start it with the same flags.
+ */
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { productionNodeFlags } from '../bench/production-flags.ts';
+import { runCli } from './support/cli.ts';
+import { uniqueName } from './support/services.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const run = promisify(execFile);
+
+describe('the production build', () => {
+  // laid out as in the image: package.json and node_modules beside dist/
+  const appDir = mkdtempSync(join(tmpdir(), 'alw-build-'));
+  const outDir = join(appDir, 'dist');
+  const databaseName = uniqueName('alw_test_build');
+
+  beforeAll(async () => {
+    copyFileSync(join(ROOT, 'package.json'), join(appDir, 'package.json'));
+    symlinkSync(join(ROOT, 'node_modules'), join(appDir, 'node_modules'));
+    await run(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--out-dir', outDir]);
+  }, 180_000);
+
+  afterAll(async () => {
+    rmSync(appDir, { recursive: true, force: true });
+    const admin = new pg.Client({ connectionString: inject('databaseServerUrl') });
+    await admin.connect();
+    try {
+      await admin.query(`drop database if exists "${databaseName}" with (force)`);
+    } finally {
+      await admin.end();
+    }
+  });
+
+  it('runs with node alone and the production flags, and applies the migrations it carries', async () => {
+    const entry = [...productionNodeFlags(ROOT), join(outDir, 'src/cli/main.js')];
+    const help = await runCli(['--help'], {}, undefined, entry);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: asset-worker');
+
+    const url = new URL(inject('databaseServerUrl'));
+    url.pathname = `/${databaseName}`;
+    const migrated = await runCli(['migrate'], { DATABASE_URL: url.toString() }, undefined, entry);
+    expect(migrated.stderr).toBe('');
+    expect(migrated.stdout).toContain('created database');
+    expect(migrated.code).toBe(0);
+    const client = new pg.Client({ connectionString: url.toString() });
+    await client.connect();
+    try {
+      const views = await client.query<{ n: number }>(
+        `select count(*)::int as n from information_schema.views where table_name in ('catalog_assets', 'retention_log', 'dag_runs')`,
+      );
+      expect(views.rows[0]?.n).toBe(3);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('is what the Dockerfile starts, with the same Node flags', () => {
+    const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+    const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)?.[1];
+    expect(entrypoint).toBeDefined();
+    expect(JSON.parse(entrypoint ?? '[]')).toEqual(['node', ...productionNodeFlags(ROOT), 'dist/src/cli/main.js']);
+    expect(dockerfile).toContain('RUN npm run build');
+  });
+});
