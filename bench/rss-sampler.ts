@@ -1,5 +1,5 @@
 /** Samples this process's resident set size; peak in MB. */
-export function sampleRss(intervalMs = 25): { stop(): number } {
+export function sampleRss(intervalMs = 50): { stop(): number } {
   let peak = process.memoryUsage.rss();
   const timer = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage.rss());

@@ -12,10 +12,12 @@ export interface SimProcess {
   stop(): Promise<void>;
 }
 
-const MAIN = fileURLToPath(new URL('../src/simulator/main.ts', import.meta.url));
+const compiled = import.meta.url.endsWith('.js');
+const MAIN = fileURLToPath(new URL(compiled ? '../src/simulator/main.js' : '../src/simulator/main.ts', import.meta.url));
+const LOADER = compiled ? [] : ['--import', 'tsx'];
 
 export async function startSimProcess(args: string[]): Promise<SimProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn(process.execPath, [...LOADER, MAIN, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   const first = await new Promise<string>((resolve, reject) => {
     lines.once('line', resolve);

@@ -1,6 +1,8 @@
 /**
  * One provider's sync in a process of its own, so its peak RSS is its own. Prints one JSON line.
- * Used by bench/run.ts; arguments: --provider P --database URL --redis URL --prefix P --sim JSON
+ * Used by bench/run.ts; arguments: --provider P --database URL --redis URL --prefix P --sim JSON [--replay]
+ * With --replay the listing is read into memory first (not timed) and the timed sync replays it: the write
+ * path alone. Its RSS then includes the whole listing and says nothing.
  */
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
@@ -12,6 +14,8 @@ import { createProviders } from '../src/providers/provider-factory.ts';
 import { isProviderName } from '../src/providers/provider-names.ts';
 import { syncProvider } from '../src/sync/sync-runner.ts';
 import { tupleUpdates } from './bench-db.ts';
+import { coreCount, machineBusySeconds } from './machine-cpu.ts';
+import { replayedListing } from './replayed-listing.ts';
 import { sampleRss } from './rss-sampler.ts';
 import type { SimProcess } from './sim-process.ts';
 
@@ -22,6 +26,7 @@ const { values } = parseArgs({
     redis: { type: 'string' },
     prefix: { type: 'string' },
     sim: { type: 'string' },
+    replay: { type: 'boolean' },
   },
 });
 const provider = values.provider ?? '';
@@ -42,15 +47,20 @@ const pool = createPool(config.databaseUrl, 8);
 const rateLimiter = createRedisRateLimiter({ redis, prefix, rps: { [provider]: 10_000 } });
 const handle = createProviders(config, { rateLimiter, logger }).get(provider);
 if (handle === undefined) throw new Error(`${provider} is not enabled`);
+const syncedProvider = values.replay === true ? await replayedListing(handle.provider) : handle.provider;
 
 const baselineRssMb = process.memoryUsage.rss() / (1024 * 1024);
 const rss = sampleRss();
+const cpuBefore = process.cpuUsage();
+const machineBefore = machineBusySeconds();
 const started = performance.now();
-const first = await syncProvider({ pool, logger }, handle.provider);
+const first = await syncProvider({ pool, logger }, syncedProvider);
 const seconds = (performance.now() - started) / 1000;
+const cpu = process.cpuUsage(cpuBefore);
+const machineAfter = machineBusySeconds();
 const peakRssMb = rss.stop();
 const updatesBefore = await tupleUpdates(pool, 'assets');
-const again = await syncProvider({ pool, logger }, handle.provider);
+const again = await syncProvider({ pool, logger }, syncedProvider);
 const updatesAfter = await tupleUpdates(pool, 'assets');
 process.stdout.write(
   `${JSON.stringify({
@@ -58,6 +68,9 @@ process.stdout.write(
     seen: first.seen,
     pages: first.pages,
     seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    machineBusySeconds: machineBefore === undefined || machineAfter === undefined ? null : machineAfter - machineBefore,
+    cores: coreCount(),
     peakRssMb,
     baselineRssMb,
     resync: { inserted: again.inserted, updated: again.updated, tupleUpdates: updatesAfter - updatesBefore },
