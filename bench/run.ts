@@ -5,7 +5,8 @@
  *
  * The simulator runs in its own process, and so does each provider's sync, so every peak RSS figure is that
  * sync's own. An unchanged re-sync follows each first sync, and for Affogato a raw COPY of the same rows into an
- * empty table gives the ceiling to compare against.
+ * empty table gives the ceiling to compare against; a second Affogato sync, into an empty database with the
+ * listing replayed from memory, times the write path alone.
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
