@@ -1,5 +1,6 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { ProviderName } from '../providers/provider-names.ts';
+import { CompactIdSet } from '../util/compact-id-set.ts';
 import type { Db } from './client.ts';
 import { syncPages, syncRuns } from './schema.ts';
 
@@ -54,9 +55,10 @@ export async function findLastCompleteRun(db: Db, provider: ProviderName): Promi
   return run;
 }
 
-export async function loadSeenIds(db: Db, runId: number): Promise<{ seen: Set<string>; pageKeys: Set<string> }> {
+/** The ids a run has listed so far (kept compact: a run holds them until it ends) and its committed page keys. */
+export async function loadSeenIds(db: Db, runId: number): Promise<{ seen: CompactIdSet; pageKeys: Set<string> }> {
   const rows = await db.select({ pageKey: syncPages.pageKey, assetIds: syncPages.assetIds }).from(syncPages).where(eq(syncPages.runId, runId));
-  const seen = new Set<string>();
+  const seen = new CompactIdSet();
   const pageKeys = new Set<string>();
   for (const row of rows) {
     pageKeys.add(row.pageKey);

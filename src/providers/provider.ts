@@ -2,6 +2,7 @@
  * What the rest of the worker knows about a provider. Each provider is a client (HTTP only), an adapter that
  * implements this interface (and holds every assumption about the provider's API), and a pure transform.
  */
+import type { IdSet } from '../util/compact-id-set.ts';
 import type { ProviderName } from './provider-names.ts';
 
 /** One asset as the catalog stores it; produced by a provider's pure transform. */
@@ -49,7 +50,7 @@ export interface ListingContext {
   /** page keys of this pass already committed (page-number listings skip them on resume) */
   readonly committedPageKeys: ReadonlySet<string>;
   /** ids stored by this run so far, kept up to date as pages commit */
-  readonly seenIds: ReadonlySet<string>;
+  readonly seenIds: IdSet;
   readonly signal: AbortSignal;
 }
 
@@ -61,7 +62,7 @@ export type LookupResult =
 
 export interface SuspectContext {
   /** ids stored by this run (every pass, and removals already confirmed) */
-  readonly seenIds: ReadonlySet<string>;
+  readonly seenIds: IdSet;
   /** the position committed with the run's last listing page */
   readonly progress: Record<string, unknown>;
   readonly signal: AbortSignal;

@@ -15,6 +15,7 @@ import { incrementRun, insertPages } from '../db/sync-runs.repository.ts';
 import { withTransaction } from '../db/transaction.ts';
 import type { ProviderName } from '../providers/provider-names.ts';
 import type { ListingPage } from '../providers/provider.ts';
+import type { CompactIdSet } from '../util/compact-id-set.ts';
 
 export interface BatchTotals {
   pages: number;
@@ -33,7 +34,7 @@ export interface PageWriterOptions {
    * ids listed by this run; the writer adds a batch's ids when its write starts. An id whose write then fails
    * is not lost: the failure ends the sync, and the next attempt reloads the set from the committed pages.
    */
-  seen: Set<string>;
+  seen: CompactIdSet;
   clock: () => Date;
   batchRows: number;
   /** a batch is also written once its first page is this old, so slow listings checkpoint often */
@@ -158,11 +159,7 @@ export function createPageWriter(options: PageWriterOptions): PageWriter {
     batch = new Batch(options.provider, options.pass);
     while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
     let newlySeen = 0;
-    for (const id of current.ids()) {
-      if (options.seen.has(id)) continue;
-      options.seen.add(id);
-      newlySeen += 1;
-    }
+    for (const id of current.ids()) if (options.seen.add(id)) newlySeen += 1;
     const written: Promise<void> = write(current, newlySeen).then(() => {
       inFlight.delete(written);
     });

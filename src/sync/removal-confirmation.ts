@@ -12,6 +12,7 @@ import { withTransaction } from '../db/transaction.ts';
 import { isSharpShrink, spreadSample } from '../domain/listing-checks.ts';
 import type { Logger } from '../logger.ts';
 import type { AssetProvider, CatalogRecord, LookupResult } from '../providers/provider.ts';
+import type { IdSet } from '../util/compact-id-set.ts';
 import { chunk, mapWithConcurrency } from '../util/concurrency.ts';
 
 const SAMPLE_SIZE = 10;
@@ -26,7 +27,7 @@ export interface ConfirmationOptions {
   log: Logger;
   concurrency: number;
   /** for the provider's `suspects` (ids listed by this run that may have gone since) */
-  seenIds?: ReadonlySet<string>;
+  seenIds?: IdSet;
   progress?: Record<string, unknown>;
   signal?: AbortSignal;
 }
