@@ -9,12 +9,12 @@
  * listing replayed from memory, times the write path alone.
  */
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import { readEnvironment } from '../src/config.ts';
 import { PROVIDER_NAMES, type ProviderName } from '../src/providers/provider-names.ts';
 import { createBenchDb } from './bench-db.ts';
+import { childScript, runsCompiled } from './child-script.ts';
 import { timeRawCopy } from './copy-baseline.ts';
 import { productionNodeFlags } from './production-flags.ts';
 import { startSimProcess } from './sim-process.ts';
@@ -22,9 +22,8 @@ import { startSimProcess } from './sim-process.ts';
 const run = promisify(execFile);
 // `npm run bench` runs the compiled build, as production does: the sync processes then need no TypeScript loader.
 // Run from the sources (node --import tsx bench/run.ts), they load it too, and their RSS includes it.
-const compiled = import.meta.url.endsWith('.js');
-const SYNC_ONE = fileURLToPath(new URL(compiled ? './sync-one.js' : './sync-one.ts', import.meta.url));
-const NODE_ARGS = [...productionNodeFlags(), ...(compiled ? [] : ['--import', 'tsx'])];
+const SYNC_ONE = childScript('./sync-one', import.meta.url);
+const NODE_ARGS = [...productionNodeFlags(), ...SYNC_ONE.loader];
 
 const { values } = parseArgs({
   options: { affogato: { type: 'string' }, mediapocket: { type: 'string' }, roughy: { type: 'string' } },
@@ -64,7 +63,7 @@ function machineCpu(f: SyncFigures): string {
 async function syncInOwnProcess(provider: ProviderName, databaseUrl: string, extra: string[] = []): Promise<SyncFigures> {
   const { stdout, stderr } = await run(
     process.execPath,
-    [...NODE_ARGS, SYNC_ONE, '--provider', provider, '--database', databaseUrl, '--redis', redisUrl, '--prefix', `alw-bench-${process.pid}`, '--sim', JSON.stringify(sim), ...extra],
+    [...NODE_ARGS, SYNC_ONE.path, '--provider', provider, '--database', databaseUrl, '--redis', redisUrl, '--prefix', `alw-bench-${process.pid}`, '--sim', JSON.stringify(sim), ...extra],
     { maxBuffer: 1 << 20 },
   );
   process.stderr.write(stderr);
@@ -76,7 +75,7 @@ const db = await createBenchDb(serverUrl);
 try {
   process.stdout.write(
     `bench: ${Object.entries(counts).map(([p, n]) => `${p} ${n}`).join(', ')} assets, no latency, node ${process.version} ` +
-      `${NODE_ARGS.join(' ')}, ${compiled ? 'compiled build' : 'sources through tsx'}\n`,
+      `${NODE_ARGS.join(' ')}, ${runsCompiled(import.meta.url) ? 'compiled build' : 'sources through tsx'}\n`,
   );
   for (const provider of PROVIDER_NAMES) {
     if (counts[provider] === 0) continue;

@@ -3,7 +3,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { childScript } from './child-script.ts';
 
 export interface SimProcess {
   url: string;
@@ -12,12 +12,10 @@ export interface SimProcess {
   stop(): Promise<void>;
 }
 
-const compiled = import.meta.url.endsWith('.js');
-const MAIN = fileURLToPath(new URL(compiled ? '../src/simulator/main.js' : '../src/simulator/main.ts', import.meta.url));
-const LOADER = compiled ? [] : ['--import', 'tsx'];
+const SIMULATOR = childScript('../src/simulator/main', import.meta.url);
 
 export async function startSimProcess(args: string[]): Promise<SimProcess> {
-  const child: ChildProcess = spawn(process.execPath, [...LOADER, MAIN, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn(process.execPath, [...SIMULATOR.loader, SIMULATOR.path, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   const first = await new Promise<string>((resolve, reject) => {
     lines.once('line', resolve);
