@@ -2,10 +2,11 @@
  * The catalog summary behind `report`, the admin JSON endpoint and the demo: per provider, live assets by status
  * and kind, removed, trashed, quarantined, and the state of its syncs. A few grouped queries, whatever the size.
  */
-import { and, count, desc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
+import { count, isNotNull, isNull, sql } from 'drizzle-orm';
 import { PROVIDER_NAMES, type ProviderName } from '../providers/provider-names.ts';
 import type { Db } from './client.ts';
-import { assets, quarantine, syncRuns } from './schema.ts';
+import { assets, quarantine, type syncRuns } from './schema.ts';
+import { findLastCompleteRun, findLastFinishedRun, findRunningRun } from './sync-runs.repository.ts';
 
 /** How a null status or kind is shown: the provider sent none (or a kind the worker does not know). */
 export const UNKNOWN = 'unknown';
@@ -81,16 +82,6 @@ function brief(run: typeof syncRuns.$inferSelect): SyncRunBrief {
   return { runId: run.id, state: run.state, startedAt: run.startedAt.toISOString(), finishedAt: run.finishedAt?.toISOString() ?? null };
 }
 
-async function latestRun(db: Db, provider: ProviderName, states: string[]) {
-  const [run] = await db
-    .select()
-    .from(syncRuns)
-    .where(and(eq(syncRuns.provider, provider), inArray(syncRuns.state, states)))
-    .orderBy(desc(syncRuns.id))
-    .limit(1);
-  return run;
-}
-
 export async function buildCatalogReport(db: Db, now: Date = new Date()): Promise<CatalogReport> {
   const live = isNull(assets.removedAt);
   const [totals, byStatus, byKind, quarantined] = await Promise.all([
@@ -125,9 +116,9 @@ export async function buildCatalogReport(db: Db, now: Date = new Date()): Promis
       report.byStatus = statusCounts.get(provider) ?? {};
       report.byKind = kindCounts.get(provider) ?? {};
       const [complete, finished, open] = await Promise.all([
-        latestRun(db, provider, ['complete']),
-        latestRun(db, provider, ['complete', 'partial']),
-        latestRun(db, provider, ['running']),
+        findLastCompleteRun(db, provider),
+        findLastFinishedRun(db, provider),
+        findRunningRun(db, provider),
       ]);
       if (complete?.finishedAt != null) {
         const ageSeconds = Math.max(0, Math.round((now.getTime() - complete.finishedAt.getTime()) / 1000));
