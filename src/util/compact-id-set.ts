@@ -41,13 +41,13 @@ export class CompactIdSet implements IdSet {
 
   has(id: string): boolean {
     const length = this.encode(id);
-    return this.slots[this.findSlot(this.scratch, 0, length)] !== 0;
+    return this.slots[this.findSlot(length)] !== 0;
   }
 
   /** Adds the id; answers whether it was new. */
   add(id: string): boolean {
     const length = this.encode(id);
-    const slot = this.findSlot(this.scratch, 0, length);
+    const slot = this.findSlot(length);
     if (this.slots[slot] !== 0) return false;
     this.reserve(length);
     this.scratch.copy(this.bytes, this.used, 0, length);
@@ -70,16 +70,16 @@ export class CompactIdSet implements IdSet {
     return this.scratch.write(id, 0, 'utf8');
   }
 
-  /** The slot holding these bytes, or the empty slot where they would go (linear probing). */
-  private findSlot(source: Buffer, start: number, end: number): number {
+  /** The slot holding the id encoded in the scratch buffer, or the empty slot where it would go (linear probing). */
+  private findSlot(length: number): number {
     const mask = this.slots.length - 1;
-    let slot = hashBytes(source, start, end) & mask;
+    let slot = hashBytes(this.scratch, 0, length) & mask;
     for (;;) {
       const entry = this.slots[slot] ?? 0;
       if (entry === 0) return slot;
       const from = this.starts[entry - 1] ?? 0;
       const to = this.starts[entry] ?? 0;
-      if (to - from === end - start && source.compare(this.bytes, from, to, start, end) === 0) return slot;
+      if (to - from === length && this.scratch.compare(this.bytes, from, to, 0, length) === 0) return slot;
       slot = (slot + 1) & mask;
     }
   }
