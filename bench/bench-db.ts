@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { closePool, createPool } from '../src/db/client.ts';
-import { migrateDatabase } from '../src/db/migrate.ts';
+import { dropDatabase, migrateDatabase } from '../src/db/migrate.ts';
 
 export interface BenchDb {
   url: string;
@@ -20,12 +20,7 @@ export async function createBenchDb(serverUrl: string): Promise<BenchDb> {
     pool,
     async drop() {
       await closePool(pool);
-      const admin = new URL(serverUrl);
-      admin.pathname = '/postgres';
-      const client = new pg.Client({ connectionString: admin.toString() });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await client.end();
+      await dropDatabase(url.toString());
     },
   };
 }

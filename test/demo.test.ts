@@ -4,6 +4,7 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dropDatabase } from '../src/db/migrate.ts';
 import { waitFor } from './support/catalog.ts';
 import { startCli } from './support/cli.ts';
 import { clearPrefix, createTestDatabase, redisUrl, testQueuePrefix, type TestDatabase } from './support/services.ts';
@@ -22,15 +23,7 @@ describe('demo', () => {
     demoUrl = url.toString();
   });
   afterAll(async () => {
-    const admin = new URL(database.url);
-    admin.pathname = '/postgres';
-    const client = new pg.Client({ connectionString: admin.toString() });
-    await client.connect();
-    try {
-      await client.query(`DROP DATABASE IF EXISTS "${new URL(demoUrl).pathname.slice(1)}" WITH (FORCE)`);
-    } finally {
-      await client.end();
-    }
+    await dropDatabase(demoUrl);
     await database.drop();
     await clearPrefix(`${prefix}-demo`);
   });

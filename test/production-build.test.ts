@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { productionNodeFlags } from '../bench/production-flags.ts';
+import { dropDatabase } from '../src/db/migrate.ts';
 import { runCli } from './support/cli.ts';
 import { uniqueName } from './support/services.ts';
 
@@ -20,9 +21,12 @@ describe('the production build', () => {
   // laid out as in the image: package.json and node_modules beside dist/
   const appDir = mkdtempSync(join(tmpdir(), 'alw-build-'));
   const outDir = join(appDir, 'dist');
-  const databaseName = uniqueName('alw_test_build');
+  let databaseUrl: string;
 
   beforeAll(async () => {
+    const url = new URL(inject('databaseServerUrl'));
+    url.pathname = `/${uniqueName('alw_test_build')}`;
+    databaseUrl = url.toString();
     copyFileSync(join(ROOT, 'package.json'), join(appDir, 'package.json'));
     symlinkSync(join(ROOT, 'node_modules'), join(appDir, 'node_modules'));
     await run(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--out-dir', outDir]);
@@ -30,13 +34,7 @@ describe('the production build', () => {
 
   afterAll(async () => {
     rmSync(appDir, { recursive: true, force: true });
-    const admin = new pg.Client({ connectionString: inject('databaseServerUrl') });
-    await admin.connect();
-    try {
-      await admin.query(`drop database if exists "${databaseName}" with (force)`);
-    } finally {
-      await admin.end();
-    }
+    await dropDatabase(databaseUrl);
   });
 
   it('runs with node alone and the production flags, and applies the migrations it carries', async () => {
@@ -45,13 +43,11 @@ describe('the production build', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: asset-worker');
 
-    const url = new URL(inject('databaseServerUrl'));
-    url.pathname = `/${databaseName}`;
-    const migrated = await runCli(['migrate'], { DATABASE_URL: url.toString() }, undefined, entry);
+    const migrated = await runCli(['migrate'], { DATABASE_URL: databaseUrl }, undefined, entry);
     expect(migrated.stderr).toBe('');
     expect(migrated.stdout).toContain('created database');
     expect(migrated.code).toBe(0);
-    const client = new pg.Client({ connectionString: url.toString() });
+    const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
     try {
       const views = await client.query<{ n: number }>(

@@ -19,18 +19,29 @@ function databaseName(databaseUrl: string): string {
   return name;
 }
 
-/** Creates the database named by the URL when it is missing, connecting to the server's `postgres` database. */
-export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
-  const name = databaseName(databaseUrl);
+/** Runs `work` on a connection to the server's `postgres` database, where databases are created and dropped. */
+async function onServer<T>(databaseUrl: string, work: (admin: pg.Client) => Promise<T>): Promise<T> {
   const adminUrl = new URL(databaseUrl);
   adminUrl.pathname = '/postgres';
   const admin = new pg.Client({ connectionString: adminUrl.toString() });
   await admin.connect();
   try {
+    return await work(admin);
+  } finally {
+    await admin.end();
+  }
+}
+
+const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/** Creates the database named by the URL when it is missing, connecting to the server's `postgres` database. */
+export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
+  const name = databaseName(databaseUrl);
+  return onServer(databaseUrl, async (admin) => {
     const existing = await admin.query('select 1 from pg_database where datname = $1', [name]);
     if (existing.rowCount !== 0) return false;
     try {
-      await admin.query(`create database "${name.replaceAll('"', '""')}"`);
+      await admin.query(`create database ${quoted(name)}`);
       return true;
     } catch (error) {
       // another process created it between our check and our create
@@ -38,9 +49,13 @@ export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
       if (code === SQL_STATE.duplicateDatabase || code === SQL_STATE.uniqueViolation) return false;
       throw error;
     }
-  } finally {
-    await admin.end();
-  }
+  });
+}
+
+/** Drops the database named by the URL, if it exists, disconnecting whoever is still on it. */
+export async function dropDatabase(databaseUrl: string): Promise<void> {
+  const name = databaseName(databaseUrl);
+  await onServer(databaseUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${quoted(name)} WITH (FORCE)`));
 }
 
 export async function migrateDatabase(databaseUrl: string): Promise<MigrateResult> {

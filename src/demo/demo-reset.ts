@@ -3,22 +3,12 @@
  * its own queue prefix are deleted. Both refuse any name the demo did not derive, so nothing else is touched.
  */
 import type { Redis } from 'ioredis';
-import pg from 'pg';
-import { migrateDatabase } from '../db/migrate.ts';
+import { dropDatabase, migrateDatabase } from '../db/migrate.ts';
 import { isDemoDatabaseUrl, isDemoQueuePrefix } from './demo-environment.ts';
 
 export async function resetDemoDatabase(databaseUrl: string): Promise<void> {
   if (!isDemoDatabaseUrl(databaseUrl)) throw new Error('refusing to reset a database that is not the demo database');
-  const name = decodeURIComponent(new URL(databaseUrl).pathname.replace(/^\//, ''));
-  const admin = new URL(databaseUrl);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS "${name.replaceAll('"', '""')}" WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
+  await dropDatabase(databaseUrl);
   await migrateDatabase(databaseUrl);
 }
 

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { closePool, createDb, createPool, type Db } from '../../src/db/client.ts';
-import { migrateDatabase } from '../../src/db/migrate.ts';
+import { dropDatabase, migrateDatabase } from '../../src/db/migrate.ts';
 
 export interface TestDatabase {
   url: string;
@@ -59,15 +59,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     db: createDb(pool),
     async drop() {
       await closePool(pool);
-      const admin = new URL(url);
-      admin.pathname = '/postgres';
-      const client = new pg.Client({ connectionString: admin.toString() });
-      await client.connect();
-      try {
-        await client.query(`drop database if exists "${name}" with (force)`);
-      } finally {
-        await client.end();
-      }
+      await dropDatabase(url);
     },
   };
 }
