@@ -15,6 +15,9 @@ import type { Logger } from '../logger.ts';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'paused', 'completed', 'failed'] as const;
 
+/** One gauge value and its labels. */
+type Sample = [labels: Record<string, string>, value: number];
+
 export interface MetricsDeps {
   db: Db;
   queues: Queues;
@@ -64,136 +67,95 @@ export function createWorkerMetrics(deps: MetricsDeps): WorkerMetrics {
   });
 
   /**
-   * A source that does not answer leaves the gauge empty for this scrape instead of failing the whole scrape;
-   * asset_worker_metrics_source_up reports (and logs) the failure once.
+   * A gauge re-read whole at every scrape: its samples replace the last ones. A source that does not answer
+   * leaves it empty for this scrape instead of failing the whole scrape; asset_worker_metrics_source_up reports
+   * (and logs) the failure once.
    */
-  const orEmpty = (collect: (this: Gauge) => Promise<void>) =>
-    async function (this: Gauge): Promise<void> {
-      try {
-        await collect.call(this);
-      } catch {
-        this.reset();
-      }
-    };
+  const scrapedGauge = (name: string, help: string, labelNames: string[], read: () => Promise<Sample[]>) =>
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      async collect() {
+        try {
+          const samples = await read();
+          this.reset();
+          for (const [labels, value] of samples) this.set(labels, value);
+        } catch {
+          this.reset();
+        }
+      },
+    });
 
-  new Gauge({
-    name: 'asset_worker_queue_jobs',
-    help: 'BullMQ jobs per queue and state',
-    labelNames: ['queue', 'state'],
-    registers: [registry],
-    collect: orEmpty(async function (this: Gauge) {
-      const counts = await queueCounts();
-      this.reset();
-      QUEUE_NAMES.forEach((queue, i) => {
-        for (const state of JOB_STATES) this.set({ queue, state }, counts[i]?.[state] ?? 0);
-      });
-    }),
+  scrapedGauge('asset_worker_queue_jobs', 'BullMQ jobs per queue and state', ['queue', 'state'], async () => {
+    const counts = await queueCounts();
+    return QUEUE_NAMES.flatMap((queue, i) => JOB_STATES.map((state): Sample => [{ queue, state }, counts[i]?.[state] ?? 0]));
   });
 
-  new Gauge({
-    name: 'asset_worker_catalog_assets',
-    help: 'Catalog assets per provider: live (present at the provider), trashed (live, in the trash bin), removed',
-    labelNames: ['provider', 'presence'],
-    registers: [registry],
-    collect: orEmpty(async function (this: Gauge) {
-      const report = await catalog();
-      this.reset();
-      for (const p of report.providers) {
-        this.set({ provider: p.provider, presence: 'live' }, p.live);
-        this.set({ provider: p.provider, presence: 'trashed' }, p.trashed);
-        this.set({ provider: p.provider, presence: 'removed' }, p.removed);
-      }
-    }),
+  scrapedGauge(
+    'asset_worker_catalog_assets',
+    'Catalog assets per provider: live (present at the provider), trashed (live, in the trash bin), removed',
+    ['provider', 'presence'],
+    async () =>
+      (await catalog()).providers.flatMap((p): Sample[] => [
+        [{ provider: p.provider, presence: 'live' }, p.live],
+        [{ provider: p.provider, presence: 'trashed' }, p.trashed],
+        [{ provider: p.provider, presence: 'removed' }, p.removed],
+      ]),
+  );
+
+  scrapedGauge('asset_worker_quarantined_records', 'Malformed provider records set aside instead of entering the catalog', ['provider'], async () =>
+    (await catalog()).providers.map((p): Sample => [{ provider: p.provider }, p.quarantined]),
+  );
+
+  scrapedGauge(
+    'asset_worker_last_complete_sync_age_seconds',
+    'Seconds since the last complete sync of a provider ended (absent: never)',
+    ['provider'],
+    async () =>
+      (await catalog()).providers.flatMap((p): Sample[] => (p.lastCompleteSync === null ? [] : [[{ provider: p.provider }, p.lastCompleteSync.ageSeconds]])),
+  );
+
+  scrapedGauge(
+    'asset_worker_last_sync_partial',
+    'Whether the latest finished sync of a provider was partial (its listing not trusted): 1 yes, 0 no',
+    ['provider'],
+    async () =>
+      (await catalog()).providers.flatMap((p): Sample[] =>
+        p.lastFinishedSync === null ? [] : [[{ provider: p.provider }, p.lastFinishedSync.partial ? 1 : 0]],
+      ),
+  );
+
+  scrapedGauge('asset_worker_sync_runs', 'Sync runs per provider and outcome (running, complete, partial, failed)', ['provider', 'state'], async () => {
+    const rows = await deps.db
+      .select({ provider: syncRuns.provider, state: syncRuns.state, n: count() })
+      .from(syncRuns)
+      .groupBy(syncRuns.provider, syncRuns.state);
+    return rows.map((row): Sample => [{ provider: row.provider, state: row.state }, row.n]);
   });
 
-  new Gauge({
-    name: 'asset_worker_quarantined_records',
-    help: 'Malformed provider records set aside instead of entering the catalog',
-    labelNames: ['provider'],
-    registers: [registry],
-    collect: orEmpty(async function (this: Gauge) {
-      const report = await catalog();
-      this.reset();
-      for (const p of report.providers) this.set({ provider: p.provider }, p.quarantined);
-    }),
-  });
-
-  new Gauge({
-    name: 'asset_worker_last_complete_sync_age_seconds',
-    help: 'Seconds since the last complete sync of a provider ended (absent: never)',
-    labelNames: ['provider'],
-    registers: [registry],
-    collect: orEmpty(async function (this: Gauge) {
-      const report = await catalog();
-      this.reset();
-      for (const p of report.providers) if (p.lastCompleteSync !== null) this.set({ provider: p.provider }, p.lastCompleteSync.ageSeconds);
-    }),
-  });
-
-  new Gauge({
-    name: 'asset_worker_last_sync_partial',
-    help: 'Whether the latest finished sync of a provider was partial (its listing not trusted): 1 yes, 0 no',
-    labelNames: ['provider'],
-    registers: [registry],
-    collect: orEmpty(async function (this: Gauge) {
-      const report = await catalog();
-      this.reset();
-      for (const p of report.providers) if (p.lastFinishedSync !== null) this.set({ provider: p.provider }, p.lastFinishedSync.partial ? 1 : 0);
-    }),
-  });
-
-  new Gauge({
-    name: 'asset_worker_sync_runs',
-    help: 'Sync runs per provider and outcome (running, complete, partial, failed)',
-    labelNames: ['provider', 'state'],
-    registers: [registry],
-    collect: orEmpty(async function (this: Gauge) {
-      const rows = await deps.db
-        .select({ provider: syncRuns.provider, state: syncRuns.state, n: count() })
-        .from(syncRuns)
-        .groupBy(syncRuns.provider, syncRuns.state);
-      this.reset();
-      for (const row of rows) this.set({ provider: row.provider, state: row.state }, row.n);
-    }),
-  });
-
-  new Gauge({
-    name: 'asset_worker_retention_actions',
-    help: 'Retention actions per provider and state (planned, in_flight, applied, failed, skipped)',
-    labelNames: ['provider', 'state'],
-    registers: [registry],
-    collect: orEmpty(async function (this: Gauge) {
+  scrapedGauge(
+    'asset_worker_retention_actions',
+    'Retention actions per provider and state (planned, in_flight, applied, failed, skipped)',
+    ['provider', 'state'],
+    async () => {
       const rows = await deps.db
         .select({ provider: retentionActions.provider, state: retentionActions.state, n: count() })
         .from(retentionActions)
         .groupBy(retentionActions.provider, retentionActions.state);
-      this.reset();
-      for (const row of rows) this.set({ provider: row.provider, state: row.state }, row.n);
-    }),
+      return rows.map((row): Sample => [{ provider: row.provider, state: row.state }, row.n]);
+    },
+  );
+
+  scrapedGauge('asset_worker_dag_runs', 'Media Pocket DAG action runs per outcome (starting, running, succeeded, failed, timed_out)', ['outcome'], async () => {
+    const rows = await deps.db.select({ outcome: dagActionRuns.outcome, n: count() }).from(dagActionRuns).groupBy(dagActionRuns.outcome);
+    return rows.map((row): Sample => [{ outcome: row.outcome }, row.n]);
   });
 
-  new Gauge({
-    name: 'asset_worker_dag_runs',
-    help: 'Media Pocket DAG action runs per outcome (starting, running, succeeded, failed, timed_out)',
-    labelNames: ['outcome'],
-    registers: [registry],
-    collect: orEmpty(async function (this: Gauge) {
-      const rows = await deps.db.select({ outcome: dagActionRuns.outcome, n: count() }).from(dagActionRuns).groupBy(dagActionRuns.outcome);
-      this.reset();
-      for (const row of rows) this.set({ outcome: row.outcome }, row.n);
-    }),
-  });
-
-  new Gauge({
-    name: 'asset_worker_bulk_items',
-    help: 'Items of bulk operations per state (pending, in_flight, done, failed, skipped)',
-    labelNames: ['state'],
-    registers: [registry],
-    collect: orEmpty(async function (this: Gauge) {
-      const rows = await deps.db.select({ state: bulkItems.state, n: count() }).from(bulkItems).groupBy(bulkItems.state);
-      this.reset();
-      for (const row of rows) this.set({ state: row.state }, row.n);
-    }),
+  scrapedGauge('asset_worker_bulk_items', 'Items of bulk operations per state (pending, in_flight, done, failed, skipped)', ['state'], async () => {
+    const rows = await deps.db.select({ state: bulkItems.state, n: count() }).from(bulkItems).groupBy(bulkItems.state);
+    return rows.map((row): Sample => [{ state: row.state }, row.n]);
   });
 
   const jobsFinished = new Counter({
