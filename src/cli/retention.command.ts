@@ -44,11 +44,10 @@ async function plan(context: AppContext, io: CommandIo, options: { provider: str
 }
 
 async function apply(context: AppContext, io: CommandIo, options: { provider: string[] }): Promise<number> {
-  const names = enabledProviders(context, options.provider);
-  const handles = context.selectProviders(names);
+  const handles = requireProviders(context, options.provider);
   const loaded = await loadRetentionRules(context.config, process.cwd());
   const display = createProgressDisplay(io.interactive, io.err);
-  const tasks = new Map(names.map((name) => [name, display.task(name)]));
+  const tasks = new Map(handles.map((handle) => [handle.provider.name, display.task(handle.provider.name)]));
   const deps: RetentionDeps = { ...depsOf(context, io), onProgress: (provider, settled, total) => tasks.get(provider)?.update(settled, total, 'actions settled') };
   const outcomes: ProviderApplyOutcome[] = [];
   // one provider at a time, as the job does, so each one's progress line ends when it is done

@@ -153,7 +153,7 @@ export async function liveAssetsNotSeen(client: PoolClient, provider: ProviderNa
   return result.rows.map((row) => ({ assetId: row.asset_id, trashed: row.trashed }));
 }
 
-export async function countLiveAssets(client: PoolClient, provider: ProviderName): Promise<{ live: number; trashed: number }> {
+export async function countLiveAssets(client: Pick<PoolClient, 'query'>, provider: ProviderName): Promise<{ live: number; trashed: number }> {
   const result = await client.query<{ live: number; trashed: number }>(
     `SELECT count(*)::int AS live, count(trashed_at)::int AS trashed FROM assets WHERE provider = $1 AND removed_at IS NULL`,
     [provider],

@@ -1,6 +1,6 @@
 /**
- * How a bulk operation is cut into chunk jobs, and how a resumed chunk reads the provider's state of an item
- * whose call may or may not have happened. Pure.
+ * How a bulk operation is cut into chunk jobs, and how the provider's state of an item whose call may or may not
+ * have happened is read (by a resumed bulk chunk, and by retention before it records an action). Pure.
  */
 import type { AssetAction, LookupResult } from '../providers/provider.ts';
 import type { BulkAction } from './bulk-request.ts';
@@ -43,15 +43,15 @@ export function planItems(ids: readonly string[], chunkSize: number): { items: P
 export type ObservedEffect = 'applied' | 'gone' | 'not_applied';
 
 /**
- * Did an action that was (perhaps) sent take effect? Read from the detail endpoint. `statusAfter` is the status a
- * provider gives an asset the action leaves behind (Affogato's "archive"); a delete is "applied" once the asset
- * is gone, since an already gone asset needs nothing more either way.
+ * Did an action that was (perhaps) sent take effect? Read from the detail endpoint. An archived asset has status
+ * "archive" (Affogato's); a delete is "applied" once the asset is gone, since an already gone asset needs nothing
+ * more either way.
  */
-export function observedEffect(action: AssetAction, lookup: LookupResult, archivedStatus = 'archive'): ObservedEffect {
+export function observedEffect(action: AssetAction, lookup: LookupResult): ObservedEffect {
   if (lookup.state === 'gone') return action === 'delete' ? 'applied' : 'gone';
   switch (action) {
     case 'archive':
-      return lookup.item.ok && lookup.item.record.status === archivedStatus ? 'applied' : 'not_applied';
+      return lookup.item.ok && lookup.item.record.status === 'archive' ? 'applied' : 'not_applied';
     case 'trash':
       return lookup.state === 'trashed' ? 'applied' : 'not_applied';
     case 'restore':

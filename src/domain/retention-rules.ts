@@ -8,7 +8,6 @@ export const RETENTION_ACTIONS = ['archive', 'trash', 'delete'] as const;
 export type RetentionAction = (typeof RETENTION_ACTIONS)[number];
 
 export const CONDITION_NAMES = ['olderThanDays', 'notUpdatedForDays', 'status', 'kind', 'category', 'tagsAny', 'tagsNone'] as const;
-export type ConditionName = (typeof CONDITION_NAMES)[number];
 
 export interface RetentionConditions {
   /** created more than N days before "now": provider_created_at, else first_seen_at */

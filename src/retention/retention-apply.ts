@@ -11,22 +11,20 @@
  */
 import { acquireProviderLock } from '../sync/provider-lock.ts';
 import { createDb } from '../db/client.ts';
-import { withTransaction } from '../db/transaction.ts';
 import { evaluateProvider } from '../domain/retention-evaluate.ts';
 import { checkApplyGuards, type GuardLimit } from '../domain/retention-guards.ts';
 import { RETENTION_PROFILES, SAFETY_DEFAULTS, type RetentionRules } from '../domain/retention-rules.ts';
 import type { Logger } from '../logger.ts';
 import type { ProviderName } from '../providers/provider-names.ts';
 import type { AssetProvider } from '../providers/provider.ts';
-import { hasRulesFor, lastSyncFacts, rulesNotes, type RetentionDeps } from './retention-context.ts';
+import { assessPlan, hasRulesFor, lastSyncFacts, rulesNotes, type RetentionDeps } from './retention-context.ts';
 import { executeRun, verifyInFlight, type ExecutorOptions, type StopKind } from './retention-executor.ts';
 import type { LoadedRules } from './retention-rules.loader.ts';
 import {
   countActionsByState,
-  countLiveAssets,
   findUnfinishedApplyRun,
-  insertActions,
   insertRun,
+  insertRunWithActions,
   loadActions,
   loadRetentionRows,
   settleActions,
@@ -136,25 +134,26 @@ async function resumeRun(input: RunInput, run: RetentionRun): Promise<ProviderAp
   log.warn({ runId: run.id, plannedAt: run.evaluatedAt }, 'an earlier apply of this provider did not finish: finishing it before planning anew');
   await verifyInFlight(executorOptions(input, run.id));
 
-  const evaluation = evaluateProvider(rules, provider.name, await loadRetentionRows(pool, provider.name), now);
+  const rows = await loadRetentionRows(pool, provider.name);
+  const evaluation = evaluateProvider(rules, provider.name, rows, now);
   const current = new Map(evaluation.decisions.map((decision) => [decision.assetId, decision]));
   const pending = await loadActions(createDb(pool), run.id, ['planned']);
-  let remaining = 0;
+  const kept: number[] = [];
   for (const action of pending) {
     const decision = current.get(action.assetId);
     if (decision?.state === 'planned') {
-      remaining += 1;
+      kept.push(action.id);
       continue;
     }
     const why = decision === undefined ? 'no longer selected by the rules when the run resumed' : `skipped when the run resumed: ${decision.reason}`;
     await settleActions(pool, [action.id], { state: 'skipped', reason: why }, ['planned']);
   }
 
-  const [liveAssets, lastSync] = await Promise.all([countLiveAssets(pool, provider.name), lastSyncFacts(pool, provider.name)]);
-  const verdict = checkApplyGuards({ planned: remaining, liveAssets, lastSync, safety: rules.safety, now });
+  // the rows are the live catalog (removed_at null, trashed assets included): no second query to count it
+  const lastSync = await lastSyncFacts(pool, provider.name);
+  const verdict = checkApplyGuards({ planned: kept.length, liveAssets: rows.length, lastSync, safety: rules.safety, now });
   if (!verdict.ok) {
-    const left = await loadActions(createDb(pool), run.id, ['planned']);
-    await settleActions(pool, left.map((action) => action.id), { state: 'skipped', reason: `apply refused when the run resumed: ${verdict.reason}` }, ['planned']);
+    await settleActions(pool, kept, { state: 'skipped', reason: `apply refused when the run resumed: ${verdict.reason}` }, ['planned']);
     await updateRun(createDb(pool), run.id, { state: 'refused', refusal: verdict.reason, finishedAt: now });
     log.warn({ runId: run.id, limit: verdict.limit }, `refused, nothing done: ${verdict.reason}`);
     const counts = await countActionsByState(pool, run.id);
@@ -170,11 +169,7 @@ async function resumeRun(input: RunInput, run: RetentionRun): Promise<ProviderAp
 async function freshRun(input: RunInput): Promise<ProviderApplyResult> {
   const { deps, provider, rules, now, log } = input;
   const { pool } = deps;
-  const [rows, liveAssets, lastSync] = await Promise.all([loadRetentionRows(pool, provider.name), countLiveAssets(pool, provider.name), lastSyncFacts(pool, provider.name)]);
-  const evaluation = evaluateProvider(rules, provider.name, rows, now);
-  const planned = evaluation.decisions.filter((decision) => decision.state === 'planned').length;
-  const skipped = evaluation.decisions.length - planned;
-  const verdict = checkApplyGuards({ planned, liveAssets, lastSync, safety: rules.safety, now });
+  const { evaluation, planned, skipped, liveAssets, verdict } = await assessPlan(pool, rules, provider.name, now);
   if (!verdict.ok) {
     const runId = await insertRun(pool, {
       mode: 'apply',
@@ -188,18 +183,18 @@ async function freshRun(input: RunInput): Promise<ProviderApplyResult> {
     log.warn({ runId, limit: verdict.limit }, `refused, nothing done: ${verdict.reason}`);
     return resultWithoutActions(input, runId, false, { planned, skipped }, { limit: verdict.limit, reason: verdict.reason });
   }
-  const runId = await withTransaction(pool, async (client) => {
-    const id = await insertRun(client, {
+  const runId = await insertRunWithActions(
+    pool,
+    {
       mode: 'apply',
       provider: provider.name,
       evaluatedAt: now,
       state: 'applying',
       rulesDigest: input.digest,
       summary: { candidates: evaluation.candidates, planned, skipped, liveAssets },
-    });
-    await insertActions(client, id, provider.name, evaluation.decisions, now);
-    return id;
-  });
+    },
+    evaluation.decisions,
+  );
   log.info({ runId, planned, skipped }, 'plan accepted; applying');
   return execute(input, runId, false);
 }

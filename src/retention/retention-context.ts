@@ -5,12 +5,14 @@
 import type pg from 'pg';
 import { createDb } from '../db/client.ts';
 import { findLastFinishedRun } from '../db/sync-runs.repository.ts';
-import type { LastSyncFacts } from '../domain/retention-guards.ts';
+import { evaluateProvider, type ProviderEvaluation } from '../domain/retention-evaluate.ts';
+import { checkApplyGuards, type GuardVerdict, type LastSyncFacts } from '../domain/retention-guards.ts';
 import { RETENTION_PROFILES, type RetentionRules } from '../domain/retention-rules.ts';
 import type { Logger } from '../logger.ts';
 import type { ProviderName } from '../providers/provider-names.ts';
 import type { ExecutorOptions } from './retention-executor.ts';
 import type { LoadedRules } from './retention-rules.loader.ts';
+import { loadRetentionRows } from './retention.repository.ts';
 
 export interface RetentionDeps {
   pool: pg.Pool;
@@ -28,6 +30,25 @@ export async function lastSyncFacts(pool: pg.Pool, provider: ProviderName): Prom
   const run = await findLastFinishedRun(createDb(pool), provider);
   if (run === undefined || run.finishedAt === null) return undefined;
   return { state: run.state === 'partial' ? 'partial' : 'complete', finishedAt: run.finishedAt, partialReason: run.partialReason };
+}
+
+/** A fresh plan of the provider's live catalog at `now`, and what the apply guards say about it. */
+export interface PlanAssessment {
+  evaluation: ProviderEvaluation;
+  planned: number;
+  skipped: number;
+  liveAssets: number;
+  verdict: GuardVerdict;
+}
+
+export async function assessPlan(pool: pg.Pool, rules: RetentionRules, provider: ProviderName, now: Date): Promise<PlanAssessment> {
+  const [rows, lastSync] = await Promise.all([loadRetentionRows(pool, provider), lastSyncFacts(pool, provider)]);
+  const evaluation = evaluateProvider(rules, provider, rows, now);
+  const planned = evaluation.decisions.filter((decision) => decision.state === 'planned').length;
+  // the rows are the live catalog (removed_at null, trashed assets included): no second query to count it
+  const liveAssets = rows.length;
+  const verdict = checkApplyGuards({ planned, liveAssets, lastSync, safety: rules.safety, now });
+  return { evaluation, planned, skipped: evaluation.decisions.length - planned, liveAssets, verdict };
 }
 
 export function hasRulesFor(rules: RetentionRules, provider: ProviderName): boolean {

@@ -8,7 +8,7 @@ import { recordActionDone, recordGone } from '../db/action-effects.repository.ts
 import { withTransaction } from '../db/transaction.ts';
 import type { RetentionAction } from '../domain/retention-rules.ts';
 import type { ProviderName } from '../providers/provider-names.ts';
-import { settleActions, type ActionState } from './retention.repository.ts';
+import { settleActions } from './retention.repository.ts';
 
 export interface ActionRef {
   id: number;
@@ -38,14 +38,14 @@ export async function recordOutcomes(
   action: RetentionAction,
   outcomes: Outcomes,
   at: Date,
-  from: readonly ActionState[] = ['in_flight'],
 ): Promise<void> {
+  // settleActions changes only actions still in_flight, so a replayed outcome is a no-op
   await withTransaction(pool, async (client) => {
-    await settleActions(client, ids(outcomes.done), { state: 'applied', at }, from);
+    await settleActions(client, ids(outcomes.done), { state: 'applied', at });
     await recordActionDone(client, provider, action, assetIds(outcomes.done), at);
-    await settleActions(client, ids(outcomes.gone), { state: 'applied', at, note: GONE_NOTE }, from);
+    await settleActions(client, ids(outcomes.gone), { state: 'applied', at, note: GONE_NOTE });
     await recordGone(client, provider, assetIds(outcomes.gone), at);
-    await settleActions(client, ids(outcomes.retry), { state: 'planned' }, from);
-    for (const failure of outcomes.failed) await settleActions(client, ids(failure.refs), { state: 'failed', error: failure.error }, from);
+    await settleActions(client, ids(outcomes.retry), { state: 'planned' });
+    for (const failure of outcomes.failed) await settleActions(client, ids(failure.refs), { state: 'failed', error: failure.error });
   });
 }

@@ -3,13 +3,13 @@
  * its actions (planned, or skipped with the protecting tag), and says whether `apply` would accept it. It
  * reads the database only: no provider is contacted.
  */
+import { countLiveAssets } from '../db/catalog.repository.ts';
 import { createDb } from '../db/client.ts';
-import { withTransaction } from '../db/transaction.ts';
-import { evaluateProvider, type RetentionDecision } from '../domain/retention-evaluate.ts';
-import { checkApplyGuards, type GuardVerdict } from '../domain/retention-guards.ts';
+import type { RetentionDecision } from '../domain/retention-evaluate.ts';
+import type { GuardVerdict } from '../domain/retention-guards.ts';
 import type { ProviderName } from '../providers/provider-names.ts';
-import { hasRulesFor, lastSyncFacts, rulesNotes, type RetentionDeps, type RulesWithSource } from './retention-context.ts';
-import { countLiveAssets, findUnfinishedApplyRun, insertActions, insertRun, loadActions, loadRetentionRows } from './retention.repository.ts';
+import { assessPlan, hasRulesFor, rulesNotes, type RetentionDeps, type RulesWithSource } from './retention-context.ts';
+import { countActionsByState, findUnfinishedApplyRun, insertRunWithActions } from './retention.repository.ts';
 
 export interface ProviderPlan {
   provider: ProviderName;
@@ -31,17 +31,19 @@ export interface ProviderPlan {
 
 export async function planProvider(deps: RetentionDeps, loaded: RulesWithSource, provider: ProviderName, now: Date): Promise<ProviderPlan> {
   const { pool } = deps;
-  const db = createDb(pool);
-  const unfinished = await findUnfinishedApplyRun(db, provider);
-  const unfinishedRun =
-    unfinished === undefined ? null : { runId: unfinished.id, pending: (await loadActions(db, unfinished.id, ['planned', 'in_flight'])).length };
+  const unfinished = await findUnfinishedApplyRun(createDb(pool), provider);
+  let unfinishedRun: ProviderPlan['unfinishedRun'] = null;
+  if (unfinished !== undefined) {
+    const counts = await countActionsByState(pool, unfinished.id);
+    unfinishedRun = { runId: unfinished.id, pending: counts.planned + counts.in_flight };
+  }
   const notes = rulesNotes(loaded.rules, provider);
   if (!hasRulesFor(loaded.rules, provider)) {
     return {
       provider,
       runId: null,
       evaluatedAt: now,
-      liveAssets: await countLiveAssets(pool, provider),
+      liveAssets: (await countLiveAssets(pool, provider)).live,
       candidates: 0,
       decisions: [],
       planned: 0,
@@ -51,23 +53,19 @@ export async function planProvider(deps: RetentionDeps, loaded: RulesWithSource,
       notes: [`no rule in ${loaded.path} names ${provider}`, ...notes],
     };
   }
-  const [rows, liveAssets, lastSync] = await Promise.all([loadRetentionRows(pool, provider), countLiveAssets(pool, provider), lastSyncFacts(pool, provider)]);
-  const evaluation = evaluateProvider(loaded.rules, provider, rows, now);
-  const planned = evaluation.decisions.filter((decision) => decision.state === 'planned').length;
-  const skipped = evaluation.decisions.length - planned;
-  const applyVerdict = checkApplyGuards({ planned, liveAssets, lastSync, safety: loaded.rules.safety, now });
-  const runId = await withTransaction(pool, async (client) => {
-    const id = await insertRun(client, {
+  const { evaluation, planned, skipped, liveAssets, verdict: applyVerdict } = await assessPlan(pool, loaded.rules, provider, now);
+  const runId = await insertRunWithActions(
+    pool,
+    {
       mode: 'plan',
       provider,
       evaluatedAt: now,
       state: 'planned',
       rulesDigest: loaded.digest,
       summary: { candidates: evaluation.candidates, planned, skipped, liveAssets, applyVerdict },
-    });
-    await insertActions(client, id, provider, evaluation.decisions, now);
-    return id;
-  });
+    },
+    evaluation.decisions,
+  );
   deps.logger.info({ provider, runId, planned, skipped, candidates: evaluation.candidates }, 'plan recorded');
   return {
     provider,

@@ -3,26 +3,12 @@
  * actions interrupted mid-call, and before an action is recorded failed, so nothing is done twice and nothing
  * done is reported as failed.
  */
+import { observedEffect, type ObservedEffect } from '../domain/bulk-plan.ts';
 import type { RetentionAction } from '../domain/retention-rules.ts';
 import { ProviderError } from '../errors.ts';
-import type { AssetProvider, LookupResult } from '../providers/provider.ts';
+import type { AssetProvider } from '../providers/provider.ts';
 import { mapWithConcurrency } from '../util/concurrency.ts';
 import type { ActionRef } from './retention-outcomes.ts';
-
-export type Verdict = 'done' | 'gone' | 'not_done';
-
-export function verdictOf(action: RetentionAction, result: LookupResult): Verdict {
-  switch (action) {
-    case 'archive':
-      if (result.state === 'gone') return 'gone';
-      return result.item.ok && result.item.record.status === 'archive' ? 'done' : 'not_done';
-    case 'trash':
-      if (result.state === 'gone') return 'gone';
-      return result.state === 'trashed' ? 'done' : 'not_done';
-    case 'delete':
-      return result.state === 'gone' ? 'done' : 'not_done';
-  }
-}
 
 export interface Verification {
   done: ActionRef[];
@@ -39,10 +25,10 @@ export async function verifyByLookup(
   concurrency: number,
 ): Promise<Verification> {
   const verification: Verification = { done: [], gone: [], notDone: [], unverified: [] };
-  type Answer = { ref: ActionRef; verdict: Verdict; error?: undefined } | { ref: ActionRef; error: ProviderError };
+  type Answer = { ref: ActionRef; effect: ObservedEffect; error?: undefined } | { ref: ActionRef; error: ProviderError };
   const answers = await mapWithConcurrency(refs, concurrency, async (ref): Promise<Answer> => {
     try {
-      return { ref, verdict: verdictOf(action, await provider.lookup(ref.assetId)) };
+      return { ref, effect: observedEffect(action, await provider.lookup(ref.assetId)) };
     } catch (error) {
       if (error instanceof ProviderError) return { ref, error };
       throw error;
@@ -50,8 +36,8 @@ export async function verifyByLookup(
   });
   for (const answer of answers) {
     if (answer.error !== undefined) verification.unverified.push({ ref: answer.ref, error: answer.error });
-    else if (answer.verdict === 'done') verification.done.push(answer.ref);
-    else if (answer.verdict === 'gone') verification.gone.push(answer.ref);
+    else if (answer.effect === 'applied') verification.done.push(answer.ref);
+    else if (answer.effect === 'gone') verification.gone.push(answer.ref);
     else verification.notDone.push(answer.ref);
   }
   return verification;

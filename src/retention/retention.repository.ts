@@ -7,6 +7,7 @@ import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type pg from 'pg';
 import type { Db } from '../db/client.ts';
 import { retentionActions, retentionRuns } from '../db/schema.ts';
+import { withTransaction } from '../db/transaction.ts';
 import type { RetentionAssetRow, RetentionDecision } from '../domain/retention-evaluate.ts';
 import type { RetentionAction } from '../domain/retention-rules.ts';
 import type { ProviderName } from '../providers/provider-names.ts';
@@ -55,11 +56,6 @@ export async function loadRetentionRows(db: Queryable, provider: ProviderName): 
   }));
 }
 
-export async function countLiveAssets(db: Queryable, provider: ProviderName): Promise<number> {
-  const result = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM assets WHERE provider = $1 AND removed_at IS NULL', [provider]);
-  return result.rows[0]?.n ?? 0;
-}
-
 export interface NewRun {
   mode: RunMode;
   provider: ProviderName;
@@ -81,7 +77,7 @@ export async function insertRun(db: Queryable, run: NewRun): Promise<number> {
   return id;
 }
 
-export async function insertActions(
+async function insertActions(
   db: Queryable,
   runId: number,
   provider: ProviderName,
@@ -106,6 +102,15 @@ export async function insertActions(
       ],
     );
   }
+}
+
+/** A run and its decisions, in one transaction: a run is never recorded without the actions it planned. */
+export async function insertRunWithActions(pool: pg.Pool, run: NewRun, decisions: readonly RetentionDecision[]): Promise<number> {
+  return withTransaction(pool, async (client) => {
+    const id = await insertRun(client, run);
+    await insertActions(client, id, run.provider, decisions, run.evaluatedAt);
+    return id;
+  });
 }
 
 /** The apply run of this provider that has not finished (a crash, a kill, a stop signal left it), if any. */
