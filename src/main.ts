@@ -1,18 +1,16 @@
 /**
- * `start`: the long-running worker. Builds the queues and the job registry, registers the schedules, runs a
- * worker per queue and the admin server, and on the stop signal shuts down in the one order that loses nothing:
- * stop taking jobs → tell running handlers to commit and park → wait for them → admin server → queues.
+ * `start`: the long-running worker. Builds the queues, registers the schedules, runs a worker per queue and the
+ * admin server, and on the stop signal shuts down in the one order that loses nothing: stop taking jobs → tell
+ * running handlers to commit and park → wait for them (the workers' close) → admin server → queues.
  * The caller owns the AppContext (database pool, Redis connection) and closes it after `stopped` resolves.
  */
 import type { AppContext } from './app/context.ts';
 import { startAdminServer, type AdminServer } from './admin/admin-server.ts';
 import { createWorkerMetrics } from './admin/metrics.ts';
 import { DASHBOARD_PATH } from './admin/queue-dashboard.ts';
-import { createJobHandlers } from './jobs/handlers/index.ts';
-import type { QueueName } from './jobs/job-definitions.ts';
-import { createJobRegistry } from './jobs/job-registry.ts';
+import { startCommandWorker, type CommandWorker } from './dag/command-worker.ts';
+import { QUEUE_NAMES, type QueueName } from './jobs/job-definitions.ts';
 import { closeQueues, createQueues, type Queues } from './jobs/queues.ts';
-import { startWorkers, type WorkerSet } from './jobs/workers.ts';
 import { registerSchedules } from './schedulers/schedule-registration.ts';
 import { describeSchedule, desiredSchedules, type AnyScheduleSpec } from './schedulers/schedules.ts';
 
@@ -36,16 +34,12 @@ export interface RunningWorker {
 
 export async function runWorker(context: AppContext, options: RunWorkerOptions): Promise<RunningWorker> {
   const { config, logger } = context;
-  const shutdown = new AbortController();
   const queues = createQueues(context.redis, config.queuePrefix);
-  let workers: WorkerSet | undefined;
+  let worker: CommandWorker | undefined;
   let admin: AdminServer | undefined;
 
   const release = async (): Promise<void> => {
-    // no job may start once the shutdown signal is raised: stop fetching first (without waiting for running ones)
-    if (workers !== undefined) await Promise.all([...workers.workers.values()].map((worker) => worker.pause(true)));
-    shutdown.abort(new DOMException('the worker is shutting down', 'AbortError'));
-    await workers?.close();
+    await worker?.close();
     await admin?.close();
     await closeQueues(queues);
   };
@@ -56,19 +50,12 @@ export async function runWorker(context: AppContext, options: RunWorkerOptions):
   };
 
   try {
-    // refuses to boot unless every job of JOB_DEFINITIONS has exactly one handler
-    const registry = createJobRegistry(createJobHandlers({ context, queues, shutdownSignal: shutdown.signal }));
+    // refuses to boot, before any schedule is registered, unless every job of JOB_DEFINITIONS has exactly one handler
+    worker = startCommandWorker(context, queues, QUEUE_NAMES, { concurrency: options.concurrency, stopReason: 'the worker is shutting down' });
     const schedules = desiredSchedules(config);
     const registration = await registerSchedules(queues, schedules, logger);
-    workers = startWorkers({
-      connection: context.redis,
-      prefix: config.queuePrefix,
-      registry,
-      logger,
-      ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
-    });
     const metrics = createWorkerMetrics({ db: context.db, queues, logger });
-    metrics.observeWorkers(workers.workers.values());
+    metrics.observeWorkers(worker.workers.workers.values());
     admin = await startAdminServer(
       {
         pool: context.pool,

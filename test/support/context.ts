@@ -4,10 +4,9 @@
  */
 import { createAppContext, type AppContext } from '../../src/app/context.ts';
 import { loadConfig } from '../../src/config.ts';
-import { registryForQueues } from '../../src/dag/command-worker.ts';
 import type { HandlerDeps } from '../../src/jobs/handlers/handler-deps.ts';
 import type { QueueName } from '../../src/jobs/job-definitions.ts';
-import type { AnyJobHandler } from '../../src/jobs/job-registry.ts';
+import { createJobRegistry, type AnyJobHandler } from '../../src/jobs/job-registry.ts';
 import { closeQueues, createQueues, type Queues } from '../../src/jobs/queues.ts';
 import { startWorkers, type WorkerSet } from '../../src/jobs/workers.ts';
 import { createLogger, type Logger } from '../../src/logger.ts';
@@ -37,7 +36,7 @@ export function startInProcessWorker(env: Record<string, string>, options: InPro
   const context = contextFor(env);
   const queues = createQueues(context.redis, context.config.queuePrefix);
   const shutdown = new AbortController();
-  const registry = registryForQueues(options.handlers({ context, queues, shutdownSignal: shutdown.signal }), options.queues);
+  const registry = createJobRegistry(options.handlers({ context, queues, shutdownSignal: shutdown.signal }), options.queues);
   const workers = startWorkers({
     connection: context.redis,
     prefix: context.config.queuePrefix,
