@@ -1,13 +1,12 @@
-import { DelayedError } from 'bullmq';
 import { pollDagRun } from '../../dag/dag-run-poller.ts';
 import type { DagDeps } from '../../dag/dag-run-starter.ts';
 import { DEFAULT_DAG_POLL_POLICY, type DagPollPolicy } from '../../domain/dag-poll-policy.ts';
 import type { JobHandler } from '../job-registry.ts';
 import type { HandlerDeps } from './handler-deps.ts';
+import { parkUntil } from './park-job.ts';
 
 export interface DagHandlerOptions {
   policy?: DagPollPolicy;
-  clock?: () => Date;
 }
 
 /** The DAG side of the context, or an error that leaves the job to be retried by a worker that has it. */
@@ -20,7 +19,7 @@ export function dagDepsFrom(deps: HandlerDeps, options: DagHandlerOptions = {}):
     dagActions,
     logger: deps.context.logger,
     policy: options.policy ?? DEFAULT_DAG_POLL_POLICY,
-    clock: options.clock ?? (() => new Date()),
+    clock: () => new Date(),
   };
 }
 
@@ -34,8 +33,7 @@ export function dagPollHandler(deps: HandlerDeps, options: DagHandlerOptions = {
     async handle(job, token) {
       const step = await pollDagRun(dagDepsFrom(deps, options), job.data.dagRunId);
       if (step.kind === 'ended') return { outcome: step.run?.outcome ?? 'missing', status: step.run?.status ?? null };
-      await job.moveToDelayed(step.at.getTime(), token);
-      throw new DelayedError();
+      return parkUntil(job, token, step.at);
     },
   };
 }

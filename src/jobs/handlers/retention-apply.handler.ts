@@ -1,13 +1,11 @@
-import { DelayedError, UnrecoverableError } from 'bullmq';
+import { UnrecoverableError } from 'bullmq';
 import { ConfigError, errorMessage } from '../../errors.ts';
 import { applyRetention } from '../../retention/retention-apply.ts';
 import { applyFailed, applySummaryLine } from '../../retention/retention-format.ts';
 import { loadRetentionRules } from '../../retention/retention-rules.loader.ts';
 import type { JobHandler } from '../job-registry.ts';
 import type { HandlerDeps } from './handler-deps.ts';
-
-/** A parked apply comes back this soon after a restart and finishes its run from where it stopped. */
-const RESUME_AFTER_SHUTDOWN_MS = 5_000;
+import { parkForShutdown } from './park-job.ts';
 
 /**
  * The scheduled retention (RETENTION_CRON): the same code path as `retention apply`, for every enabled provider,
@@ -38,11 +36,8 @@ export function retentionApplyHandler(deps: HandlerDeps): JobHandler<'retention.
         if (applyFailed(outcome)) log.warn(applySummaryLine(outcome));
         else log.info(applySummaryLine(outcome));
       }
-      if (deps.shutdownSignal.aborted) {
-        // stopped for a shutdown, not failed: park the job; the next attempt finishes the runs
-        await job.moveToDelayed(Date.now() + RESUME_AFTER_SHUTDOWN_MS, token);
-        throw new DelayedError();
-      }
+      // stopped for a shutdown: the next attempt finishes the runs from where they stopped
+      if (deps.shutdownSignal.aborted) return parkForShutdown(job, token);
       const crashed = outcomes.find((outcome) => 'error' in outcome);
       if (crashed !== undefined && 'error' in crashed) {
         throw crashed.error instanceof Error ? crashed.error : new Error(errorMessage(crashed.error));

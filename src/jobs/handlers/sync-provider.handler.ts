@@ -1,10 +1,7 @@
-import { DelayedError } from 'bullmq';
 import { syncProvider } from '../../sync/sync-runner.ts';
 import type { JobHandler } from '../job-registry.ts';
 import type { HandlerDeps } from './handler-deps.ts';
-
-/** Parked jobs come back this soon after a restart; the run resumes from its last committed page. */
-const RESUME_AFTER_SHUTDOWN_MS = 5_000;
+import { parkForShutdown } from './park-job.ts';
 
 export function syncProviderHandler(deps: HandlerDeps): JobHandler<'sync.provider'> {
   return {
@@ -18,11 +15,8 @@ export function syncProviderHandler(deps: HandlerDeps): JobHandler<'sync.provide
       try {
         return await syncProvider({ pool: deps.context.pool, logger: deps.context.logger, signal: deps.shutdownSignal }, handle.provider);
       } catch (error) {
-        if (deps.shutdownSignal.aborted) {
-          // stopped for a shutdown, not failed: park the job instead of burning an attempt
-          await job.moveToDelayed(Date.now() + RESUME_AFTER_SHUTDOWN_MS, token);
-          throw new DelayedError();
-        }
+        // stopped for a shutdown: the run resumes from its last committed page
+        if (deps.shutdownSignal.aborted) return parkForShutdown(job, token);
         throw error;
       }
     },
