@@ -20,8 +20,6 @@ export interface BulkChunkDeps {
   providers: ReadonlyMap<ProviderName, ProviderHandle>;
   queues: Queues;
   signal: AbortSignal;
-  clock?: () => Date;
-  maxAttempts?: number;
   dagPolicy?: DagPollPolicy;
 }
 
@@ -43,7 +41,7 @@ export class ChunkNotRunnableError extends Error {
  * id out is assumed to be transient (the providers README), and a repeat costs one more multi-id call, not one
  * per id: be generous.
  */
-export const DEFAULT_MAX_ITEM_ATTEMPTS = 10;
+const MAX_ITEM_ATTEMPTS = 10;
 
 export async function runBulkChunk(deps: BulkChunkDeps, operationId: number, chunk: number): Promise<ChunkOutcome> {
   const operation = await getOperation(deps.db, operationId);
@@ -57,12 +55,12 @@ export async function runBulkChunk(deps: BulkChunkDeps, operationId: number, chu
   const handle = deps.providers.get(providerName);
   if (handle === undefined) throw new ChunkNotRunnableError(`${providerName} is not enabled in this worker: bulk operation ${operationId} waits for one where it is`);
   await markOperationRunning(deps.db, operationId);
-  const clock = deps.clock ?? (() => new Date());
+  const clock = () => new Date();
   const log = deps.logger.child({ operationId, chunk, provider: providerName, action });
 
   if (isAssetAction(action)) {
     const result = await runActionChunk(
-      { pool: deps.pool, db: deps.db, logger: log, signal: deps.signal, clock, maxAttempts: deps.maxAttempts ?? DEFAULT_MAX_ITEM_ATTEMPTS },
+      { pool: deps.pool, db: deps.db, logger: log, signal: deps.signal, clock, maxAttempts: MAX_ITEM_ATTEMPTS },
       operationId,
       handle.provider,
       action,

@@ -5,8 +5,8 @@
  */
 import { createDb } from '../db/client.ts';
 import { withTransaction } from '../db/transaction.ts';
-import { DEFAULT_DAG_TIMEOUT_MS, isOpenOutcome } from '../domain/dag-poll-policy.ts';
-import { ensurePollJob } from '../dag/dag-poll-jobs.ts';
+import { DEFAULT_DAG_TIMEOUT_MS } from '../domain/dag-poll-policy.ts';
+import { ensurePollJobIfOpen } from '../dag/dag-poll-jobs.ts';
 import { createStartingRun, submitStart, type DagDeps } from '../dag/dag-run-starter.ts';
 import { findRunByBulkItem } from '../dag/dag-runs.repository.ts';
 import type { Queues } from '../jobs/queues.ts';
@@ -18,19 +18,17 @@ export interface DagChunkDeps extends DagDeps {
   timeoutMs?: number;
 }
 
-export type DagChunkResult = { kind: 'finished'; started: number; tracked: number } | { kind: 'interrupted' };
+export type DagChunkResult = { kind: 'finished'; started: number } | { kind: 'interrupted' };
 
 export async function runDagChunk(deps: DagChunkDeps, dagActionId: string, items: readonly BulkItem[]): Promise<DagChunkResult> {
   let started = 0;
-  let tracked = 0;
   for (const item of items) {
     if (deps.signal.aborted) return { kind: 'interrupted' };
     if (item.state === 'in_flight') {
       const existing = await findRunByBulkItem(deps.db, item.id);
       if (existing !== undefined) {
         // started by an earlier attempt: never start again, only make sure the run is followed
-        if (isOpenOutcome(existing.outcome)) await ensurePollJob(deps.queues, existing.id, existing.nextPollAt ?? undefined);
-        tracked += 1;
+        await ensurePollJobIfOpen(deps.queues, existing);
         continue;
       }
     }
@@ -41,8 +39,8 @@ export async function runDagChunk(deps: DagChunkDeps, dagActionId: string, items
       return createStartingRun(createDb(client), request, deps.policy, now);
     });
     const { run: after } = await submitStart(deps, run);
-    if (isOpenOutcome(after.outcome)) await ensurePollJob(deps.queues, after.id, after.nextPollAt ?? undefined);
+    await ensurePollJobIfOpen(deps.queues, after);
     started += 1;
   }
-  return { kind: 'finished', started, tracked };
+  return { kind: 'finished', started };
 }

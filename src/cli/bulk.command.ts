@@ -107,8 +107,6 @@ export function registerBulkCommand(program: Command): void {
         if (isAssetAction(request.action)) {
           if (!handle.provider.supportedActions.includes(request.action)) throw new UsageError(`${request.provider} does not support "${request.action}"`);
           batchSize = handle.provider.batchSize(request.action);
-        } else if (handle.dagActions === undefined) {
-          throw new UsageError(`${request.provider} has no DAG actions`);
         }
         const chunkSize = chunkSizeFor(request.action, batchSize);
         const plan = planItems(ids, chunkSize);

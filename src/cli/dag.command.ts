@@ -6,24 +6,17 @@
 import type { Command } from 'commander';
 import type { AppContext } from '../app/context.ts';
 import { startCommandWorker } from '../dag/command-worker.ts';
-import { ensurePollJob } from '../dag/dag-poll-jobs.ts';
+import { ensurePollJobIfOpen } from '../dag/dag-poll-jobs.ts';
 import { describeProgress, formatDagRun, publicOutcome } from '../dag/dag-run-report.ts';
 import { followDagRun } from '../dag/dag-run-follow.ts';
 import { describeStartFailure } from '../dag/dag-run-starter.ts';
-import { startDagRun } from '../dag/start-dag-run.ts';
+import { dagActionsOf, startDagRun } from '../dag/start-dag-run.ts';
 import { getDagRun, type DagRun } from '../dag/dag-runs.repository.ts';
 import { isValidId } from '../domain/bulk-request.ts';
 import { DEFAULT_DAG_TIMEOUT_MS, isOpenOutcome, parseDuration } from '../domain/dag-poll-policy.ts';
 import { UsageError } from '../errors.ts';
 import { closeQueues, createQueues, type Queues } from '../jobs/queues.ts';
-import type { DagActionsApi } from '../providers/provider.ts';
 import { EXIT_FAILED, EXIT_OK, runWithContext, type CommandIo } from './runtime.ts';
-
-function dagActionsOf(context: AppContext): DagActionsApi {
-  const [handle] = context.selectProviders(['mediapocket']);
-  if (handle?.dagActions === undefined) throw new UsageError('Media Pocket has no DAG actions in this build');
-  return handle.dagActions;
-}
 
 function requireId(value: string, what: string): string {
   if (!isValidId(value)) throw new UsageError(`${what} "${value}" is not a valid id`);
@@ -105,7 +98,7 @@ export function registerDagCommand(program: Command): void {
         const queues = createQueues(context.redis, context.config.queuePrefix);
         try {
           // a resume: the run's poll job may have been lost with the process that followed it before
-          await ensurePollJob(queues, run.id, run.nextPollAt ?? undefined);
+          await ensurePollJobIfOpen(queues, run);
           return await waitForRun(context, queues, io, run);
         } finally {
           await closeQueues(queues);

@@ -1,4 +1,6 @@
+import { isOpenOutcome } from '../domain/dag-poll-policy.ts';
 import { enqueue, type Queues } from '../jobs/queues.ts';
+import type { DagRun } from './dag-runs.repository.ts';
 import { ensureJob, type EnsureResult } from './ensure-job.ts';
 
 export const dagPollJobId = (dagRunId: number) => `dag-poll-${dagRunId}`;
@@ -12,4 +14,9 @@ export function ensurePollJob(queues: Queues, dagRunId: number, at?: Date): Prom
   return ensureJob(queues.dag, dagPollJobId(dagRunId), () => enqueue(queues, 'dag.poll', { dagRunId }, { jobId: dagPollJobId(dagRunId), delay }), {
     replaceFinished: true,
   });
+}
+
+/** A run still open is followed by its poll job, due at its next poll; an ended run needs none. */
+export async function ensurePollJobIfOpen(queues: Queues, run: DagRun): Promise<void> {
+  if (isOpenOutcome(run.outcome)) await ensurePollJob(queues, run.id, run.nextPollAt ?? undefined);
 }

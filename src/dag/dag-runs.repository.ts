@@ -61,10 +61,10 @@ export async function claimedRunIds(db: Db, assetId: string): Promise<Set<string
 }
 
 /** The start call answered (or the run was found at the provider): the row now tracks that run. */
-export async function recordRunning(db: Db, runId: number, snapshot: DagRunSnapshot, nextPollAt: Date, error: string | null = null): Promise<DagRun | undefined> {
+export async function recordRunning(db: Db, runId: number, snapshot: DagRunSnapshot, nextPollAt: Date): Promise<DagRun | undefined> {
   const [row] = await db
     .update(dagActionRuns)
-    .set({ providerRunId: snapshot.runId, status: snapshot.status, messages: snapshot.messages, outcome: 'running', nextPollAt, error })
+    .set({ providerRunId: snapshot.runId, status: snapshot.status, messages: snapshot.messages, outcome: 'running', nextPollAt, error: null })
     .where(and(eq(dagActionRuns.id, runId), eq(dagActionRuns.outcome, 'starting')))
     .returning();
   return row;

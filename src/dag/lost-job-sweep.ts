@@ -19,12 +19,11 @@ export interface SweepResult {
 }
 
 export async function sweepLostJobs(
-  deps: { db: Db; queues: Queues; logger: Logger; clock?: () => Date },
+  deps: { db: Db; queues: Queues; logger: Logger },
   marginMs = DEFAULT_SWEEP_MARGIN_MS,
 ): Promise<SweepResult> {
-  const now = (deps.clock ?? (() => new Date()))();
   let pollsRequeued = 0;
-  for (const runId of await overdueOpenRunIds(deps.db, new Date(now.getTime() - marginMs))) {
+  for (const runId of await overdueOpenRunIds(deps.db, new Date(Date.now() - marginMs))) {
     if ((await ensurePollJob(deps.queues, runId)) !== 'exists') pollsRequeued += 1;
   }
   let chunksRequeued = 0;

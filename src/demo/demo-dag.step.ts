@@ -8,7 +8,7 @@ import { startCommandWorker } from '../dag/command-worker.ts';
 import { followDagRun } from '../dag/dag-run-follow.ts';
 import { describeProgress, formatDagRun } from '../dag/dag-run-report.ts';
 import { describeStartFailure } from '../dag/dag-run-starter.ts';
-import { startDagRun } from '../dag/start-dag-run.ts';
+import { dagActionsOf, startDagRun } from '../dag/start-dag-run.ts';
 import type { DagRun } from '../dag/dag-runs.repository.ts';
 import { assets } from '../db/schema.ts';
 import { isOpenOutcome } from '../domain/dag-poll-policy.ts';
@@ -31,9 +31,7 @@ async function pickAsset(context: AppContext): Promise<string> {
 }
 
 export async function runDemoDag(context: AppContext, out: DemoOutput, signal: AbortSignal): Promise<DagRun> {
-  const [handle] = context.selectProviders(['mediapocket']);
-  const dagActions = handle?.dagActions;
-  if (dagActions === undefined) throw new Error('Media Pocket has no DAG actions in this build');
+  const dagActions = dagActionsOf(context);
   const assetId = await pickAsset(context);
   out.line(`asset ${assetId}, DAG action ${DEMO_DAG_ACTION_ID} (Transcode)`);
 

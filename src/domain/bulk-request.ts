@@ -3,7 +3,7 @@
  * UsageError naming what is wrong (and where).
  */
 import { UsageError } from '../errors.ts';
-import { PROVIDER_NAMES, type ProviderName } from '../providers/provider-names.ts';
+import { isProviderName, PROVIDER_NAMES, type ProviderName } from '../providers/provider-names.ts';
 import type { AssetAction } from '../providers/provider.ts';
 
 export const BULK_ACTIONS = ['archive', 'trash', 'restore', 'delete', 'dag'] as const;
@@ -41,21 +41,20 @@ export interface BulkRequest {
 export function validateBulkRequest(action: string, provider: string | undefined, dagActionId: string | undefined): BulkRequest {
   if (!isBulkAction(action)) throw new UsageError(`unknown bulk action "${action}" (expected one of ${BULK_ACTIONS.join(', ')})`);
   if (provider === undefined) throw new UsageError('--provider is required');
-  if (!(PROVIDER_NAMES as readonly string[]).includes(provider)) {
+  if (!isProviderName(provider)) {
     throw new UsageError(`unknown provider "${provider}" (expected one of ${PROVIDER_NAMES.join(', ')})`);
   }
-  const name = provider as ProviderName;
-  const allowed = BULK_ACTIONS_BY_PROVIDER[name];
+  const allowed = BULK_ACTIONS_BY_PROVIDER[provider];
   if (!allowed.includes(action)) {
-    throw new UsageError(`${name} does not support "${action}" (it supports: ${allowed.join(', ')})`);
+    throw new UsageError(`${provider} does not support "${action}" (it supports: ${allowed.join(', ')})`);
   }
   if (action === 'dag') {
     if (dagActionId === undefined) throw new UsageError('bulk dag needs --action ID (the DAG action to run on each asset)');
     if (!isValidId(dagActionId)) throw new UsageError(`--action "${dagActionId}" is not a valid DAG action id`);
-    return { provider: name, action, dagActionId };
+    return { provider, action, dagActionId };
   }
   if (dagActionId !== undefined) throw new UsageError(`--action is only for "bulk dag", not "${action}"`);
-  return { provider: name, action, dagActionId: null };
+  return { provider, action, dagActionId: null };
 }
 
 /** `--ids a,b,c`: commas separate; spaces around an id are forgiven, an empty entry is not. */
