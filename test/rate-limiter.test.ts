@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createRedisRateLimiter } from '../src/http/rate-limiter.ts';
+import { createRedisRateLimiter, LEASE_WINDOW_MS } from '../src/http/rate-limiter.ts';
 import { clearPrefix, createRedis, testQueuePrefix } from './support/services.ts';
 
 describe('shared rate limiter', () => {
@@ -49,6 +49,45 @@ describe('shared rate limiter', () => {
     const sorted = [...slots].sort((x, y) => x - y);
     for (let i = 1; i < sorted.length; i += 1) expect((sorted[i] ?? 0) - (sorted[i - 1] ?? 0)).toBeGreaterThan(25);
     expect((sorted[sorted.length - 1] ?? 0) - startedAt).toBeGreaterThan(15 * 50 - 30);
+  });
+
+  it('at a high budget reserves a window of slots in one round trip and spends them an interval apart', async () => {
+    const budgetPrefix = `${prefix}:window`;
+    const rps = 400;
+    const intervalMs = 1000 / rps;
+    const slotsPerWindow = LEASE_WINDOW_MS / intervalMs;
+    // this process's clock, moved by hand: no time passes between requests unless the test says so
+    let clock = 1_000;
+    const waits: number[] = [];
+    const limiter = createRedisRateLimiter({
+      redis,
+      prefix: budgetPrefix,
+      rps: { affogato: rps },
+      now: () => clock,
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+    });
+    const reservedUntil = async () => Number(await redis.get((await redis.keys(`${budgetPrefix}:ratelimit:affogato:*:next`))[0] ?? ''));
+    await limiter.acquire('affogato');
+    const afterFirst = await reservedUntil();
+    expect(afterFirst).toBeGreaterThan(0);
+    // the window's other slots are served from what was reserved, an interval apart: Redis is not asked again
+    const first = waits.pop() ?? 0;
+    for (let i = 0; i < 4; i += 1) await limiter.acquire('affogato');
+    expect(await reservedUntil()).toBe(afterFirst);
+    expect(waits).toHaveLength(4);
+    waits.forEach((wait, i) => expect(wait).toBeCloseTo(first + (i + 1) * intervalMs, 6));
+    // slots that have passed are dropped, not spent late: 13 ms on, the slot at 12.5 ms is gone and the next
+    // request gets the one at 15 ms
+    clock += 13;
+    await limiter.acquire('affogato');
+    expect(waits).toHaveLength(5);
+    expect(waits.at(-1)).toBeCloseTo(first + 2, 6);
+    expect(await reservedUntil()).toBe(afterFirst);
+    // once the window is used up, the next request reserves again
+    for (let i = 0; i < slotsPerWindow; i += 1) await limiter.acquire('affogato');
+    expect(await reservedUntil()).toBeGreaterThan(afterFirst);
   });
 
   it('holds every process during a pause, and keeps budgets apart per provider', async () => {

@@ -6,8 +6,15 @@
  * it; a 429's Retry-After moves the earliest slot past the pause for everyone. Requests of one process that are
  * waiting at the same moment share one Redis round trip: it reserves as many consecutive slots as there are
  * waiters, so a listing fetched 8 pages at a time does not pay a round trip per page.
+ *
+ * At a high budget a round trip per request would cost more than the request, so each reservation covers at
+ * least LEASE_WINDOW_MS of slots: the ones the waiters do not take are kept and handed to the next requests of
+ * this process. A kept slot whose time has passed is dropped, never spent late, so requests never come closer
+ * together than the budget allows; slots dropped that way are budget left unused, never budget exceeded. Below
+ * 1000 / LEASE_WINDOW_MS requests/s a window holds one slot or none, and nothing is kept.
  */
 import type { Redis } from 'ioredis';
+import { takeKeptSlot, type KeptSlots } from '../domain/kept-slots.ts';
 import type { ProviderName } from '../providers/provider-names.ts';
 
 const RESERVE_SLOTS = `
@@ -47,9 +54,20 @@ export interface RedisRateLimiterOptions {
   accounts?: Partial<Record<ProviderName, string>>;
   rps: Partial<Record<ProviderName, number>>;
   sleep?: (ms: number) => Promise<void>;
+  /** a monotonic clock in ms, for the slots kept between reservations */
+  now?: () => number;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** the least time one reservation covers (see above) */
+export const LEASE_WINDOW_MS = 25;
+
+/**
+ * A wait shorter than this is not slept: a timer cannot wait less than a millisecond, so it would hold the
+ * request a whole one. The request goes under a millisecond early, still in its own slot.
+ */
+const MIN_SLEEP_MS = 1;
 
 interface BudgetCommands {
   /** reserves `count` consecutive slots; answers how long until the first, in ms */
@@ -76,24 +94,46 @@ interface Waiter {
 
 export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLimiter {
   const sleep = options.sleep ?? defaultSleep;
+  const now = options.now ?? (() => performance.now());
   const redis = withBudgetCommands(options.redis);
   const key = (provider: ProviderName, part: string) =>
     `${options.prefix}:ratelimit:${provider}:${options.accounts?.[provider] ?? 'default'}:${part}`;
   const waiting = new Map<ProviderName, Waiter[]>();
   const reserving = new Set<ProviderName>();
+  const kept = new Map<ProviderName, KeptSlots>();
+
+  /** how long until the provider's next kept slot, or undefined when this process has none left */
+  function takeKept(provider: ProviderName): number | undefined {
+    const slots = kept.get(provider);
+    return slots === undefined ? undefined : takeKeptSlot(slots, now());
+  }
 
   /** Serves the provider's waiters, each batch with one reservation, until none is left. Never rejects. */
   async function reserveForWaiters(provider: ProviderName, intervalMs: number): Promise<void> {
     reserving.add(provider);
     try {
       for (let batch = waiting.get(provider)?.splice(0) ?? []; batch.length > 0; batch = waiting.get(provider)?.splice(0) ?? []) {
+        // waiters that queued while the previous reservation was on its way first take the slots it kept
+        const unserved: Waiter[] = [];
+        for (const waiter of batch) {
+          const waitMs = unserved.length === 0 ? takeKept(provider) : undefined;
+          if (waitMs === undefined) unserved.push(waiter);
+          else waiter.resolve(waitMs);
+        }
+        if (unserved.length === 0) continue;
         try {
+          const count = Math.max(unserved.length, Math.floor(LEASE_WINDOW_MS / intervalMs));
           const firstWaitMs = Number(
-            await redis.reserveBudgetSlots(key(provider, 'next'), key(provider, 'paused'), String(intervalMs), String(batch.length)),
+            await redis.reserveBudgetSlots(key(provider, 'next'), key(provider, 'paused'), String(intervalMs), String(count)),
           );
-          batch.forEach((waiter, i) => waiter.resolve(firstWaitMs + i * intervalMs));
+          // measured after the answer arrived, so kept slots are if anything a little later than Redis has them
+          const firstAt = now() + firstWaitMs;
+          unserved.forEach((waiter, i) => waiter.resolve(firstWaitMs + i * intervalMs));
+          if (count > unserved.length) {
+            kept.set(provider, { firstAt: firstAt + unserved.length * intervalMs, count: count - unserved.length, intervalMs });
+          }
         } catch (error) {
-          for (const waiter of batch) waiter.reject(error);
+          for (const waiter of unserved) waiter.reject(error);
         }
       }
     } finally {
@@ -106,16 +146,23 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
       const rps = options.rps[provider];
       if (rps === undefined) throw new Error(`no request budget configured for ${provider}`);
       const intervalMs = 1000 / rps;
+      const keptWaitMs = takeKept(provider);
+      if (keptWaitMs !== undefined) {
+        if (keptWaitMs >= MIN_SLEEP_MS) await sleep(keptWaitMs);
+        return;
+      }
       const waitMs = await new Promise<number>((resolve, reject) => {
         const queue = waiting.get(provider) ?? [];
         waiting.set(provider, queue);
         queue.push({ resolve, reject });
         if (!reserving.has(provider)) void reserveForWaiters(provider, intervalMs);
       });
-      if (waitMs > 0) await sleep(waitMs);
+      if (waitMs >= MIN_SLEEP_MS) await sleep(waitMs);
     },
     async pause(provider, ms) {
       if (ms <= 0) return;
+      // slots kept from before the pause would go out during it
+      kept.delete(provider);
       await redis.pauseBudget(key(provider, 'paused'), String(Math.ceil(ms)));
     },
   };

@@ -52,7 +52,8 @@ export interface PageWriter {
 
 /**
  * A batch being filled. Each page is encoded on arrival and only its COPY lines are kept, so the parsed page is
- * garbage as soon as it is added.
+ * garbage as soon as it is added. The lines are kept as bytes outside the JS heap: kept as strings, a batch's
+ * few megabytes of them outlived several young-generation collections, each of which copied them again.
  */
 class Batch {
   pageCount = 0;
@@ -63,13 +64,18 @@ class Batch {
   readonly pageRows: Array<{ pageKey: string; assetIds: string[] }> = [];
   /** when the first page arrived */
   startedAt = 0;
-  /** the COPY line of each valid record's asset; a later page's line replaces an earlier one (the fresher answer) */
-  private readonly lineOf = new Map<string, string>();
+  /** line i of `lines` is asset `lineIds[i]`'s, and ends at byte `lineEnds[i]` */
+  private readonly lineIds: string[] = [];
+  private readonly lineEnds: number[] = [];
 
   constructor(
     private readonly provider: ProviderName,
     private readonly pass: number,
-  ) {}
+    /** the COPY line of each valid record, in arrival order */
+    readonly lines: CopyDataBuffer,
+  ) {
+    lines.reset();
+  }
 
   add(page: ListingPage): void {
     if (this.pageCount === 0) this.startedAt = Date.now();
@@ -77,7 +83,9 @@ class Batch {
     for (const item of page.items) {
       if (item.ok) {
         const { assetId } = item.record;
-        this.lineOf.set(assetId, copyRow(this.provider, item.record));
+        this.lines.append(copyRow(this.provider, item.record));
+        this.lineIds.push(assetId);
+        this.lineEnds.push(this.lines.length);
         pageIds.push(assetId);
       } else {
         this.quarantined.push({ assetId: item.assetId, reason: item.reason, raw: item.raw });
@@ -99,11 +107,22 @@ class Batch {
 
   /**
    * Writes the batch's COPY data into `target`: one line per asset, in one fixed order of their ids, so two
-   * batches committing side by side lock shared rows in the same order and cannot deadlock.
+   * batches committing side by side lock shared rows in the same order and cannot deadlock. An asset listed
+   * twice gets its later line, the fresher answer.
    */
   encodeInto(target: CopyDataBuffer): Buffer {
     target.reset();
-    for (const id of [...this.lineOf.keys()].sort()) target.append(this.lineOf.get(id) ?? '');
+    const ids = this.lineIds;
+    const order = ids.map((_, line) => line).sort((a, b) => {
+      const idA = ids[a] as string;
+      const idB = ids[b] as string;
+      return idA < idB ? -1 : idA > idB ? 1 : a - b;
+    });
+    order.forEach((line, position) => {
+      const next = order[position + 1];
+      if (next !== undefined && ids[next] === ids[line]) return;
+      target.appendFrom(this.lines, line === 0 ? 0 : (this.lineEnds[line - 1] as number), this.lineEnds[line] as number);
+    });
     return target.view();
   }
 }
@@ -115,10 +134,11 @@ export function createPageWriter(options: PageWriterOptions): PageWriter {
   // While every batch has been new to the catalog (a first import), the next is tried as a plain COPY; the first
   // batch holding a known asset turns that off for the rest of the run, so a re-sync pays for one failed row.
   let directInserts = true;
-  let batch = new Batch(options.provider, options.pass);
-
-  // one buffer per write in flight, reused batch after batch (see CopyDataBuffer)
+  // buffers reused batch after batch (see CopyDataBuffer): one per batch being filled or encoded, one per write
+  const idleLineBuffers: CopyDataBuffer[] = [];
   const idleBuffers: CopyDataBuffer[] = [];
+  const nextBatch = () => new Batch(options.provider, options.pass, idleLineBuffers.pop() ?? new CopyDataBuffer());
+  let batch = nextBatch();
 
   async function storeRows(client: pg.PoolClient, copyData: Buffer): Promise<UpsertCounts> {
     if (directInserts) {
@@ -138,7 +158,9 @@ export function createPageWriter(options: PageWriterOptions): PageWriter {
       // loses both or neither, and the run resumes from whatever survived.
       await client.query('SET LOCAL synchronous_commit = off');
       const db = createDb(client);
-      const counts = await storeRows(client, current.encodeInto(buffer));
+      const copyData = current.encodeInto(buffer);
+      idleLineBuffers.push(current.lines);
+      const counts = await storeRows(client, copyData);
       const newlyQuarantined = await insertQuarantined(db, options.provider, options.runId, current.quarantined);
       await insertPages(db, options.runId, current.pageRows);
       await incrementRun(
@@ -156,7 +178,7 @@ export function createPageWriter(options: PageWriterOptions): PageWriter {
     // the listing stops at the first batch that could not be committed
     if (failure !== undefined) throw failure.error;
     const current = batch;
-    batch = new Batch(options.provider, options.pass);
+    batch = nextBatch();
     while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
     let newlySeen = 0;
     for (const id of current.ids()) if (options.seen.add(id)) newlySeen += 1;
