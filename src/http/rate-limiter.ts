@@ -11,7 +11,8 @@
  * least LEASE_WINDOW_MS of slots: the ones the waiters do not take are kept and handed to the next requests of
  * this process. A kept slot whose time has passed is dropped, never spent late, so requests never come closer
  * together than the budget allows; slots dropped that way are budget left unused, never budget exceeded. Below
- * 1000 / LEASE_WINDOW_MS requests/s a window holds one slot or none, and nothing is kept.
+ * 1000 / LEASE_WINDOW_MS requests/s a window holds one slot or none, and nothing is kept. A pause that another
+ * process sets reaches this one at its next reservation: at most LEASE_WINDOW_MS of kept slots go out first.
  */
 import type { Redis } from 'ioredis';
 import { takeKeptSlot, type KeptSlots } from '../domain/kept-slots.ts';
