@@ -96,6 +96,27 @@ describe('shared rate limiter', () => {
     expect(await reservedUntil()).toBeGreaterThan(afterFirst);
   });
 
+  it('keeps no slot of a reservation answered after a pause', async () => {
+    const budgetPrefix = `${prefix}:pause-window`;
+    const waits: number[] = [];
+    const limiter = createRedisRateLimiter({
+      redis,
+      prefix: budgetPrefix,
+      rps: { affogato: 400 },
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+    });
+    // a 429 arrives while a request's reservation is on its way: its window must not be spent during the pause
+    const onItsWay = limiter.acquire('affogato');
+    await limiter.pause('affogato', 5_000);
+    await onItsWay;
+    waits.length = 0;
+    for (let i = 0; i < 3; i += 1) await limiter.acquire('affogato');
+    expect(waits).toHaveLength(3);
+    for (const wait of waits) expect(wait).toBeGreaterThan(4_000);
+  });
+
   it('holds every process during a pause, and keeps budgets apart per provider', async () => {
     const waits: Array<[string, number]> = [];
     const limiter = createRedisRateLimiter({

@@ -9,10 +9,15 @@
  *
  * At a high budget a round trip per request would cost more than the request, so each reservation covers at
  * least LEASE_WINDOW_MS of slots: the ones the waiters do not take are kept and handed to the next requests of
- * this process. A kept slot whose time has passed is dropped, never spent late, so requests never come closer
- * together than the budget allows; slots dropped that way are budget left unused, never budget exceeded. Below
- * 1000 / LEASE_WINDOW_MS requests/s a window holds one slot or none, and nothing is kept. A pause that another
- * process sets reaches this one at its next reservation: at most LEASE_WINDOW_MS of kept slots go out first.
+ * this process. A kept slot whose time has passed is dropped, never spent late, so no two requests of this
+ * process share a slot or bunch up behind a slow moment; slots dropped that way are budget left unused. Below
+ * 1000 / LEASE_WINDOW_MS requests/s a window holds one slot or none, and nothing is kept. A pause set here drops
+ * the kept slots, including those of a reservation still on its way; a pause that another process sets reaches
+ * this one at its next reservation, so at most LEASE_WINDOW_MS of kept slots go out first.
+ *
+ * Slots are timed from when Redis's answer arrives, kept or not, so a request goes out a little after its slot
+ * (the round trip, plus any pause of this process) or under a millisecond before it (see MIN_SLEEP_MS). At a
+ * window's edge two processes' requests can come that much closer together than the interval.
  */
 import type { Redis } from 'ioredis';
 import { takeKeptSlot, type KeptSlots } from '../domain/kept-slots.ts';
@@ -102,6 +107,8 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
   const waiting = new Map<ProviderName, Waiter[]>();
   const reserving = new Set<ProviderName>();
   const kept = new Map<ProviderName, KeptSlots>();
+  /** pauses set by this process, per provider: a reservation answered after one keeps no slots */
+  const pausesSet = new Map<ProviderName, number>();
 
   /** how long until the provider's next kept slot, or undefined when this process has none left */
   function takeKept(provider: ProviderName): number | undefined {
@@ -124,13 +131,14 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
         if (unserved.length === 0) continue;
         try {
           const count = Math.max(unserved.length, Math.floor(LEASE_WINDOW_MS / intervalMs));
+          const pausesBefore = pausesSet.get(provider) ?? 0;
           const firstWaitMs = Number(
             await redis.reserveBudgetSlots(key(provider, 'next'), key(provider, 'paused'), String(intervalMs), String(count)),
           );
           // measured after the answer arrived, so kept slots are if anything a little later than Redis has them
           const firstAt = now() + firstWaitMs;
           unserved.forEach((waiter, i) => waiter.resolve(firstWaitMs + i * intervalMs));
-          if (count > unserved.length) {
+          if (count > unserved.length && (pausesSet.get(provider) ?? 0) === pausesBefore) {
             kept.set(provider, { firstAt: firstAt + unserved.length * intervalMs, count: count - unserved.length, intervalMs });
           }
         } catch (error) {
@@ -162,8 +170,9 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
     },
     async pause(provider, ms) {
       if (ms <= 0) return;
-      // slots kept from before the pause would go out during it
+      // slots kept from before the pause, or by a reservation answered after it, would go out during it
       kept.delete(provider);
+      pausesSet.set(provider, (pausesSet.get(provider) ?? 0) + 1);
       await redis.pauseBudget(key(provider, 'paused'), String(Math.ceil(ms)));
     },
   };
