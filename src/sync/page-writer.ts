@@ -13,6 +13,7 @@ import { copyRow, insertNewCopyRows, upsertCopyRows, type UpsertCounts } from '.
 import { insertQuarantined, type QuarantinedRecord } from '../db/quarantine.repository.ts';
 import { incrementRun, insertPages } from '../db/sync-runs.repository.ts';
 import { withTransaction } from '../db/transaction.ts';
+import { compareUtf8Order } from '../domain/utf8-order.ts';
 import type { ProviderName } from '../providers/provider-names.ts';
 import type { ListingPage } from '../providers/provider.ts';
 import type { CompactIdSet } from '../util/compact-id-set.ts';
@@ -106,18 +107,15 @@ class Batch {
   }
 
   /**
-   * Writes the batch's COPY data into `target`: one line per asset, in one fixed order of their ids, so two
-   * batches committing side by side lock shared rows in the same order and cannot deadlock. An asset listed
-   * twice gets its later line, the fresher answer.
+   * Writes the batch's COPY data into `target`: one line per asset, in the order of their ids' bytes, which
+   * is the merge's `ORDER BY asset_id COLLATE "C"`, so two batches committing side by side, either way, lock
+   * shared rows in the same order and cannot deadlock. An asset listed twice gets its later line, the fresher
+   * answer.
    */
   encodeInto(target: CopyDataBuffer): Buffer {
     target.reset();
     const ids = this.lineIds;
-    const order = ids.map((_, line) => line).sort((a, b) => {
-      const idA = ids[a] as string;
-      const idB = ids[b] as string;
-      return idA < idB ? -1 : idA > idB ? 1 : a - b;
-    });
+    const order = ids.map((_, line) => line).sort((a, b) => compareUtf8Order(ids[a] as string, ids[b] as string) || a - b);
     order.forEach((line, position) => {
       const next = order[position + 1];
       if (next !== undefined && ids[next] === ids[line]) return;
