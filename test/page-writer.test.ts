@@ -33,7 +33,7 @@ function record(assetId: string, status: string): CatalogRecord {
 }
 
 function page(key: number, records: CatalogRecord[]): ListingPage {
-  return { key: String(key), items: records.map((r) => ({ ok: true, record: r })), progress: { page: key }, total: 7 };
+  return { key: String(key), items: records.map((r) => ({ ok: true, record: r })), progress: { page: key }, total: 12 };
 }
 
 describe('page writer', () => {
@@ -58,18 +58,23 @@ describe('page writer', () => {
       clock: () => new Date(),
       batchRows: 4,
       maxBatchAgeMs: 60_000,
-      writesInFlight: 2,
+      // one write at a time, so batches commit in listing order and the last progress is the last page's
+      writesInFlight: 1,
       onCommitted: (totals) => committed.push(totals.pages),
     });
-    // the first batch: pages 1 and 2, where ast_b shifted onto page 2 with a newer status;
-    // ids arrive out of order, so the batch must sort them itself
-    await writer.add(page(1, [record('ast_c', 'active'), record('ast_b', 'pending')]));
-    await writer.add(page(2, [record('ast_b', 'archive'), record('ast_a', 'active')]));
-    // the second batch: page 3, with ast_Z (sorting before lower case) and a multi-byte id
+    const long = (id: string, status: string) => ({ ...record(id, status), url: `https://cdn.example/${id}/${'x'.repeat(500)}` });
+    // the first batch: pages 1 and 2, where ast_b shifted onto page 2 with a newer status; long lines, and ids
+    // arriving out of order, so the batch must sort them itself
+    await writer.add(page(1, [long('ast_c', 'active'), long('ast_b', 'pending')]));
+    await writer.add(page(2, [long('ast_b', 'archive'), long('ast_a', 'active')]));
+    // the second batch: ast_Z (sorting before lower case) and a multi-byte id
     await writer.add(page(3, [record('ast_Z', 'active'), record('ast_é', 'censored'), record('ast_d', 'processing'), record('ast_0', 'archive')]));
+    await writer.add(page(4, [record('ast_e', 'active'), record('ast_f', 'active'), record('ast_g', 'active'), record('ast_h', 'active')]));
+    // the last batch reuses the first batch's line buffer: short lines must not pick up its old bytes
+    await writer.add(page(5, [record('ast_i', 'pending')]));
     await writer.finish();
 
-    expect(committed).toEqual([2, 1]);
+    expect(committed).toEqual([2, 1, 1, 1]);
     const catalog = await catalogOf(database.pool, 'affogato');
     expect(new Map([...catalog].map(([id, row]) => [id, row.status]))).toEqual(
       new Map([
@@ -80,13 +85,20 @@ describe('page writer', () => {
         ['ast_d', 'processing'],
         ['ast_Z', 'active'],
         ['ast_é', 'censored'],
+        ['ast_e', 'active'],
+        ['ast_f', 'active'],
+        ['ast_g', 'active'],
+        ['ast_h', 'active'],
+        ['ast_i', 'pending'],
       ]),
     );
+    expect(catalog.get('ast_b')?.url).toBe(`https://cdn.example/ast_b/${'x'.repeat(500)}`);
     expect(catalog.get('ast_é')?.url).toBe('https://cdn.example/ast_é');
+    expect(catalog.get('ast_i')?.url).toBe('https://cdn.example/ast_i');
     const stored = await getRun(database.db, run.id);
-    expect(stored).toMatchObject({ pages: 3, seen: 7, progress: { page: 3 } });
+    expect(stored).toMatchObject({ pages: 5, seen: 12, progress: { page: 5 } });
     const reloaded = await loadSeenIds(database.db, run.id);
-    expect([...reloaded.pageKeys].sort()).toEqual(['1:1', '1:2', '1:3']);
-    expect(reloaded.seen.size).toBe(7);
+    expect([...reloaded.pageKeys].sort()).toEqual(['1:1', '1:2', '1:3', '1:4', '1:5']);
+    expect(reloaded.seen.size).toBe(12);
   });
 });
