@@ -1,19 +1,21 @@
 /**
  * `npm run bench` (which builds first and runs this compiled): syncs simulator catalogs with no latency and
  * prints figures. It never passes or fails on time; it reports. Options: --affogato N (default 100000)
- * --mediapocket N --roughy N (default 20000 each).
+ * --mediapocket N --roughy N (default 20000 each) --runs N (default 3).
  *
  * The simulator runs in its own process, and so does each provider's sync, so every peak RSS figure is that
- * sync's own. An unchanged re-sync follows each first sync, and for Affogato a raw COPY of the same rows into an
- * empty table gives the ceiling to compare against; a second Affogato sync, into an empty database with the
- * listing replayed from memory, times the write path alone.
+ * sync's own. Each provider is synced `--runs` times, each time by a fresh process into a fresh database, and
+ * an unchanged re-sync follows each. For Affogato a raw COPY of the same rows into an empty table, timed right
+ * after each sync on the same server, gives the ceiling to compare against; the median of the runs' ratios is
+ * the figure. A last Affogato sync, into an empty database with the listing replayed from memory, times the write
+ * path alone.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import { readEnvironment } from '../src/config.ts';
 import { PROVIDER_NAMES, type ProviderName } from '../src/providers/provider-names.ts';
-import { createBenchDb } from './bench-db.ts';
+import { createBenchDb, type BenchDb } from './bench-db.ts';
 import { childScript, runsCompiled } from './child-script.ts';
 import { timeRawCopy } from './copy-baseline.ts';
 import { productionNodeFlags } from './production-flags.ts';
@@ -26,8 +28,10 @@ const SYNC_ONE = childScript('./sync-one', import.meta.url);
 const NODE_ARGS = [...productionNodeFlags(), ...SYNC_ONE.loader];
 
 const { values } = parseArgs({
-  options: { affogato: { type: 'string' }, mediapocket: { type: 'string' }, roughy: { type: 'string' } },
+  options: { affogato: { type: 'string' }, mediapocket: { type: 'string' }, roughy: { type: 'string' }, runs: { type: 'string' } },
 });
+const runs = Number(values.runs ?? 3);
+if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got ${values.runs}`);
 const counts: Record<ProviderName, number> = {
   affogato: Number(values.affogato ?? 100_000),
   mediapocket: Number(values.mediapocket ?? 20_000),
@@ -70,36 +74,87 @@ async function syncInOwnProcess(provider: ProviderName, databaseUrl: string, ext
   return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as SyncFigures;
 }
 
+interface RunFigures {
+  sync: SyncFigures;
+  /** a raw COPY of the run's rows, timed right after its sync (Affogato only) */
+  copy?: { rows: number; seconds: number };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+const rate = (f: SyncFigures) => f.seen / f.seconds;
+const copyRate = (copy: { rows: number; seconds: number }) => copy.rows / copy.seconds;
+
+/** One sync by a fresh process into a fresh database (and its unchanged re-sync); for Affogato, a raw COPY after it. */
+async function timedRun(provider: ProviderName): Promise<RunFigures> {
+  const db: BenchDb = await createBenchDb(serverUrl);
+  try {
+    const sync = await syncInOwnProcess(provider, db.url);
+    return provider === 'affogato' ? { sync, copy: await timeRawCopy(db.pool, provider) } : { sync };
+  } finally {
+    await db.drop();
+  }
+}
+
+function runLine(provider: ProviderName, index: number, { sync: f, copy }: RunFigures): string {
+  const copyPart =
+    copy === undefined
+      ? ''
+      : `; raw COPY of the same ${copy.rows} rows into an empty table: ${copy.seconds.toFixed(2)} s = ${Math.round(copyRate(copy))} rows/s; ` +
+        `sync ÷ COPY = ${(rate(f) / copyRate(copy)).toFixed(2)}`;
+  return (
+    `${provider} run ${index + 1} of ${runs}: ${f.seen} assets (${f.pages} pages) in ${f.seconds.toFixed(2)} s = ${Math.round(rate(f))} assets/s ` +
+    `(CPU: sync process ${f.cpuSeconds.toFixed(2)} s, ${machineCpu(f)}); peak RSS ${f.peakRssMb.toFixed(0)} MB ` +
+    `(${f.baselineRssMb.toFixed(0)} MB before the sync began); unchanged re-sync: ${f.resync.tupleUpdates} rows updated per pg_stat n_tup_upd ` +
+    `(${f.resync.inserted} inserted, ${f.resync.updated} updated)${copyPart}\n`
+  );
+}
+
+function summaryLine(provider: ProviderName, results: RunFigures[]): string {
+  const syncs = results.map((r) => r.sync);
+  const copies = results.flatMap((r) => (r.copy === undefined ? [] : [r.copy]));
+  const ratios = results.flatMap((r) => (r.copy === undefined ? [] : [rate(r.sync) / copyRate(r.copy)]));
+  const ratioPart =
+    ratios.length === 0
+      ? ''
+      : `, raw COPY ${Math.round(median(copies.map(copyRate)))} rows/s, sync ÷ COPY = ${median(ratios).toFixed(2)} ` +
+        `(runs: ${ratios.map((r) => r.toFixed(2)).join(', ')}; the first run also pays for the simulator's warm-up)`;
+  const updated = Math.max(...syncs.map((f) => f.resync.tupleUpdates));
+  return (
+    `${provider}: median of ${runs} runs: ${Math.round(median(syncs.map(rate)))} assets/s${ratioPart}; ` +
+    `peak RSS at most ${Math.max(...syncs.map((f) => f.peakRssMb)).toFixed(0)} MB; ` +
+    `unchanged re-sync: at most ${updated} rows updated in any run\n`
+  );
+}
+
 const sim = await startSimProcess(['--affogato', String(counts.affogato), '--mediapocket', String(counts.mediapocket), '--roughy', String(counts.roughy)]);
-const db = await createBenchDb(serverUrl);
 try {
   process.stdout.write(
-    `bench: ${Object.entries(counts).map(([p, n]) => `${p} ${n}`).join(', ')} assets, no latency, node ${process.version} ` +
+    `bench: ${Object.entries(counts).map(([p, n]) => `${p} ${n}`).join(', ')} assets, no latency, ${runs} runs each, node ${process.version} ` +
       `${NODE_ARGS.join(' ')}, ${runsCompiled(import.meta.url) ? 'compiled build' : 'sources through tsx'}\n`,
   );
   for (const provider of PROVIDER_NAMES) {
     if (counts[provider] === 0) continue;
-    const f = await syncInOwnProcess(provider, db.url);
-    process.stdout.write(
-      `${provider}: ${f.seen} assets (${f.pages} pages) in ${f.seconds.toFixed(2)} s = ${Math.round(f.seen / f.seconds)} assets/s (CPU: sync process ${f.cpuSeconds.toFixed(2)} s, ${machineCpu(f)}); ` +
-        `peak RSS ${f.peakRssMb.toFixed(0)} MB (${f.baselineRssMb.toFixed(0)} MB before the sync began); unchanged re-sync: ${f.resync.tupleUpdates} rows updated per pg_stat n_tup_upd ` +
-        `(${f.resync.inserted} inserted, ${f.resync.updated} updated)\n`,
-    );
+    const results: RunFigures[] = [];
+    for (let index = 0; index < runs; index += 1) {
+      const result = await timedRun(provider);
+      results.push(result);
+      process.stdout.write(runLine(provider, index, result));
+    }
+    process.stdout.write(summaryLine(provider, results));
     if (provider === 'affogato') {
-      const copy = await timeRawCopy(db.pool, provider);
-      const copyRate = copy.rows / copy.seconds;
-      process.stdout.write(
-        `${provider}: raw COPY of the same ${copy.rows} rows into an empty table: median ${copy.seconds.toFixed(2)} s ` +
-          `(of ${copy.all.map((s) => s.toFixed(2)).join(', ')}) = ${Math.round(copyRate)} rows/s; ` +
-          `sync ÷ COPY = ${(f.seen / f.seconds / copyRate).toFixed(2)}\n`,
-      );
       // the same sync into an empty catalog with the listing replayed from memory: the write path alone
+      const copyMedian = median(results.flatMap((r) => (r.copy === undefined ? [] : [copyRate(r.copy)])));
       const replayDb = await createBenchDb(serverUrl);
       try {
         const r = await syncInOwnProcess(provider, replayDb.url, ['--replay']);
         process.stdout.write(
           `${provider}: write path alone (listing replayed from memory, no HTTP): ${r.seen} assets in ${r.seconds.toFixed(2)} s = ` +
-            `${Math.round(r.seen / r.seconds)} assets/s; write path ÷ COPY = ${(r.seen / r.seconds / copyRate).toFixed(2)}\n`,
+            `${Math.round(rate(r))} assets/s; write path ÷ median COPY = ${(rate(r) / copyMedian).toFixed(2)}\n`,
         );
       } finally {
         await replayDb.drop();
@@ -108,5 +163,4 @@ try {
   }
 } finally {
   await sim.stop();
-  await db.drop();
 }
