@@ -4,11 +4,12 @@
  * a failure out of their error envelope.
  */
 import pRetry from 'p-retry';
-import { Agent, errors as undiciErrors, request } from 'undici';
+import { Agent, errors as undiciErrors } from 'undici';
 import { fullJitterDelay, parseRetryAfter, type BackoffOptions } from '../domain/backoff.ts';
 import { ProviderError, type ProviderErrorKind } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { ProviderName } from '../providers/provider-names.ts';
+import { collectResponse, ResponseTimeoutError, type CollectedResponse } from './collect-response.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -81,12 +82,20 @@ export function statusKind(status: number): ProviderErrorKind {
   return 'permanent';
 }
 
-function buildUrl(baseUrl: string, path: string, query: ProviderRequest['query']): string {
-  const url = new URL(baseUrl.replace(/\/+$/, '') + path);
+/** The base URL split once into what undici needs: the origin, and the path prefix every request path joins. */
+function splitBaseUrl(baseUrl: string): { origin: string; pathPrefix: string } {
+  const url = new URL(baseUrl);
+  return { origin: url.origin, pathPrefix: url.pathname.replace(/\/+$/, '') };
+}
+
+/** The request's path and query, built as text: no URL is parsed per request. */
+function requestPath(pathPrefix: string, path: string, query: ProviderRequest['query']): string {
+  const params = new URLSearchParams();
   for (const [name, value] of Object.entries(query ?? {})) {
-    if (value !== undefined) url.searchParams.set(name, String(value));
+    if (value !== undefined) params.set(name, String(value));
   }
-  return url.toString();
+  const search = params.toString();
+  return search === '' ? pathPrefix + path : `${pathPrefix}${path}?${search}`;
 }
 
 function isNetworkError(error: unknown): boolean {
@@ -98,6 +107,7 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const backoff = options.backoff ?? { baseMs: 250, capMs: 20_000 };
   const maxRetryTimeMs = options.maxRetryTimeMs ?? 10 * 60_000;
+  const { origin, pathPrefix } = splitBaseUrl(options.baseUrl);
   const agent = new Agent({
     connections: options.connections ?? 16,
     headersTimeout: timeoutMs,
@@ -107,22 +117,25 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
 
   async function attempt(req: ProviderRequest): Promise<ProviderResponse> {
     await options.rateLimiter.acquire(provider);
-    const url = buildUrl(options.baseUrl, req.path, req.query);
-    let response;
+    let response: CollectedResponse;
     try {
-      response = await request(url, {
-        method: req.method,
-        dispatcher: agent,
-        headers: {
-          accept: 'application/json',
-          ...(req.body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...options.authHeaders(),
+      response = await collectResponse(
+        agent,
+        {
+          origin,
+          path: requestPath(pathPrefix, req.path, req.query),
+          method: req.method,
+          headers: {
+            accept: 'application/json',
+            ...(req.body === undefined ? {} : { 'content-type': 'application/json' }),
+            ...options.authHeaders(),
+          },
+          body: req.body === undefined ? null : JSON.stringify(req.body),
         },
-        body: req.body === undefined ? undefined : JSON.stringify(req.body),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+        timeoutMs,
+      );
     } catch (error) {
-      if (isNetworkError(error) || (error instanceof Error && error.name === 'TimeoutError')) {
+      if (isNetworkError(error) || error instanceof ResponseTimeoutError) {
         throw new ProviderError(`${provider}: ${req.operation} failed: ${(error as Error).message}`, {
           provider,
           kind: 'retryable',
@@ -137,7 +150,7 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
       return Array.isArray(value) ? value[0] : value;
     };
     const requestId = options.requestIdHeader === undefined ? undefined : headerValue(options.requestIdHeader);
-    const text = await response.body.text();
+    const text = response.body.toString('utf8');
     const status = response.statusCode;
     const contentType = headerValue('content-type') ?? '';
     let body: unknown;
