@@ -5,14 +5,19 @@
 export type CopyValue = string | number | boolean | Date | readonly string[] | null | undefined;
 
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+// Module constants, not literals in the function: a regex literal is a new object each time it is evaluated, and
+// this runs for every field of every row a sync writes.
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+const ESCAPED = /[\\\t\n\r]/g;
+const ARRAY_ELEMENT_SPECIAL = /["\\]/g;
 
 function escapeText(value: string): string {
-  return /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c] ?? c) : value;
+  return NEEDS_ESCAPE.test(value) ? value.replace(ESCAPED, (c) => ESCAPES[c] ?? c) : value;
 }
 
 /** A text[] literal: every element quoted, so commas, braces and spaces in tags survive. */
 export function arrayLiteral(items: readonly string[]): string {
-  return `{${items.map((item) => `"${item.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`;
+  return `{${items.map((item) => `"${item.replace(ARRAY_ELEMENT_SPECIAL, (c) => `\\${c}`)}"`).join(',')}}`;
 }
 
 export function copyField(value: CopyValue): string {
