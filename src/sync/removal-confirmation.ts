@@ -35,10 +35,11 @@ export interface ConfirmationOptions {
 /** Returns null when every candidate was settled, or the reason the listing is not to be trusted. */
 export async function confirmMissingAssets(options: ConfirmationOptions): Promise<string | null> {
   const { pool, provider, runId, log } = options;
-  const { candidates, counts } = await withTransaction(pool, async (client) => ({
-    candidates: await liveAssetsNotSeen(client, provider.name, runId),
-    counts: await countLiveAssets(client, provider.name),
-  }));
+  const { candidates, counts } = await withTransaction(pool, async (client) => {
+    const missing = await liveAssetsNotSeen(client, provider.name, runId);
+    // the live count only matters for judging a shrink, so a listing that missed nothing is not counted again
+    return { candidates: missing, counts: missing.length === 0 ? undefined : await countLiveAssets(client, provider.name) };
+  });
   const suspects = await suspectsOf(options, new Set(candidates.map((candidate) => candidate.assetId)));
   if (candidates.length === 0 && suspects.length === 0) return null;
   // the sample's answers are reused below: each candidate costs one detail request
@@ -51,7 +52,7 @@ export async function confirmMissingAssets(options: ConfirmationOptions): Promis
     return result;
   };
   const missingUntrashed = candidates.filter((candidate) => !candidate.trashed);
-  if (isSharpShrink({ liveUntrashed: counts.live - counts.trashed, missingUntrashed: missingUntrashed.length })) {
+  if (counts !== undefined && isSharpShrink({ liveUntrashed: counts.live - counts.trashed, missingUntrashed: missingUntrashed.length })) {
     const sample = spreadSample(missingUntrashed, SAMPLE_SIZE);
     const lookups = await mapWithConcurrency(sample, options.concurrency, (candidate) => lookupOnce(candidate.assetId));
     const stillThere = lookups.filter((result) => result.state === 'present').length;
