@@ -41,16 +41,16 @@ export class CompactIdSet implements IdSet {
 
   has(id: string): boolean {
     const length = this.encode(id);
-    return this.slots[this.findSlot(length)] !== 0;
+    return this.slots[this.findSlot(this.scratch, 0, length)] !== 0;
   }
 
   /** Adds the id; answers whether it was new. */
   add(id: string): boolean {
-    const length = this.encode(id);
-    const slot = this.findSlot(length);
+    // encoded straight after the stored ids: kept there if new, written over by the next id if not
+    this.reserve(id.length * 3);
+    const length = this.bytes.write(id, this.used, 'utf8');
+    const slot = this.findSlot(this.bytes, this.used, length);
     if (this.slots[slot] !== 0) return false;
-    this.reserve(length);
-    this.scratch.copy(this.bytes, this.used, 0, length);
     this.used += length;
     this.count += 1;
     this.starts[this.count] = this.used;
@@ -70,16 +70,16 @@ export class CompactIdSet implements IdSet {
     return this.scratch.write(id, 0, 'utf8');
   }
 
-  /** The slot holding the id encoded in the scratch buffer, or the empty slot where it would go (linear probing). */
-  private findSlot(length: number): number {
+  /** The slot holding the id encoded at `source[start, start + length)`, or the empty slot where it would go (linear probing). */
+  private findSlot(source: Buffer, start: number, length: number): number {
     const mask = this.slots.length - 1;
-    let slot = hashBytes(this.scratch, 0, length) & mask;
+    let slot = hashBytes(source, start, start + length) & mask;
     for (;;) {
       const entry = this.slots[slot] ?? 0;
       if (entry === 0) return slot;
       const from = this.starts[entry - 1] ?? 0;
       const to = this.starts[entry] ?? 0;
-      if (to - from === length && this.scratch.compare(this.bytes, from, to, 0, length) === 0) return slot;
+      if (to - from === length && sameBytes(this.bytes, from, source, start, length)) return slot;
       slot = (slot + 1) & mask;
     }
   }
@@ -106,6 +106,12 @@ export class CompactIdSet implements IdSet {
       this.slots[slot] = entry;
     }
   }
+}
+
+/** Compared in a loop, not with Buffer.compare: ids are a few dozen bytes, shorter than a native call costs. */
+function sameBytes(a: Buffer, aStart: number, b: Buffer, bStart: number, length: number): boolean {
+  for (let i = 0; i < length; i += 1) if (a[aStart + i] !== b[bStart + i]) return false;
+  return true;
 }
 
 /** 32-bit FNV-1a over a byte range. */
