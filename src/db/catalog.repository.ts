@@ -140,15 +140,16 @@ export interface RemovalCandidate {
 /** Live catalog assets that no committed page of the run listed: the candidates for removal. */
 export async function liveAssetsNotSeen(client: PoolClient, provider: ProviderName, runId: number): Promise<RemovalCandidate[]> {
   const result = await client.query<{ asset_id: string; trashed: boolean }>(
-    // one hash anti-join (the run's listed ids hashed, the catalog scanned once): about a third faster at 100,000
-    // assets than an EXCEPT of the two id lists joined back to the catalog for the trashed flag
+    // EXCEPT, not NOT EXISTS: it is a hash set operation whatever the statistics say. Before the catalog is first
+    // analyzed, the planner ran the NOT EXISTS form as a nested-loop anti-join: 16 s at 20,000 assets.
     `SELECT a.asset_id, a.trashed_at IS NOT NULL AS trashed
      FROM assets a
-     WHERE a.provider = $1 AND a.removed_at IS NULL
-       AND NOT EXISTS (
-         SELECT FROM sync_pages p CROSS JOIN unnest(p.asset_ids) AS listed(asset_id)
-         WHERE p.run_id = $2 AND listed.asset_id = a.asset_id
-       )`,
+     JOIN (
+       SELECT asset_id FROM assets WHERE provider = $1 AND removed_at IS NULL
+       EXCEPT
+       SELECT unnest(asset_ids) FROM sync_pages WHERE run_id = $2
+     ) missing ON missing.asset_id = a.asset_id
+     WHERE a.provider = $1`,
     [provider, runId],
   );
   return result.rows.map((row) => ({ assetId: row.asset_id, trashed: row.trashed }));
