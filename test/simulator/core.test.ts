@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { deepFreeze } from '../../src/simulator/core/deep.freeze.ts';
+import { bodyJson } from '../../src/simulator/core/http.io.ts';
 import { SlidingWindowLimiter } from '../../src/simulator/core/sliding.window.ts';
 import { SortedList } from '../../src/simulator/core/sorted.list.ts';
 import { createRandom, randomUuid } from '../../src/simulator/core/seeded.random.ts';
@@ -57,5 +59,29 @@ describe('seeded random', () => {
     const b = createRandom(1);
     expect([a(), a(), a()]).toEqual([b(), b(), b()]);
     expect(randomUuid(createRandom(2))).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+});
+
+describe('bodyJson', () => {
+  it('writes the same text as JSON.stringify, listed frozen assets from their cached texts', () => {
+    const asset = deepFreeze({ id: 'ast_1', type: 'video', size: { width: 1, height: 2 }, note: 'tab\there "quoted" é' });
+    const bodies: unknown[] = [
+      { data: [asset, asset], err: {}, pagination: { page: 1, page_size: 50, total: 2 } },
+      { data: [], err: {} },
+      { data: [asset, { id: 'not frozen' }], skipped: undefined, fn: () => 1, at: new Date(0) },
+      { items: [asset], total: 1, nested: { list: [asset] } },
+      [asset],
+      'text',
+      null,
+    ];
+    for (const body of bodies) expect(bodyJson(body)).toBe(JSON.stringify(body));
+  });
+
+  it('serves a replaced asset with its new text', () => {
+    const before = deepFreeze({ id: 'ast_2', status: 'active' });
+    expect(bodyJson({ data: [before] })).toContain('"active"');
+    // the stores never change an asset in place: a change is a new frozen object
+    const after = deepFreeze({ ...before, status: 'archive' });
+    expect(bodyJson({ data: [after] })).toBe('{"data":[{"id":"ast_2","status":"archive"}]}');
   });
 });
