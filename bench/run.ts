@@ -31,6 +31,7 @@ const { values } = parseArgs({
   options: { affogato: { type: 'string' }, mediapocket: { type: 'string' }, roughy: { type: 'string' }, runs: { type: 'string' } },
 });
 const runs = Number(values.runs ?? 3);
+const runsText = `${runs} counted run${runs === 1 ? '' : 's'}`;
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got ${values.runs}`);
 const counts: Record<ProviderName, number> = {
   affogato: Number(values.affogato ?? 100_000),
@@ -126,7 +127,7 @@ function summaryLine(provider: ProviderName, results: RunFigures[]): string {
         `(runs: ${ratios.map((r) => r.toFixed(2)).join(', ')})`;
   const updated = Math.max(...syncs.map((f) => f.resync.tupleUpdates));
   return (
-    `${provider}: median of ${runs} runs: ${Math.round(median(syncs.map(rate)))} assets/s${ratioPart}; ` +
+    `${provider}: median of ${runsText}: ${Math.round(median(syncs.map(rate)))} assets/s${ratioPart}; ` +
     `peak RSS at most ${Math.max(...syncs.map((f) => f.peakRssMb)).toFixed(0)} MB; ` +
     `unchanged re-sync: at most ${updated} rows updated in any run\n`
   );
@@ -135,7 +136,7 @@ function summaryLine(provider: ProviderName, results: RunFigures[]): string {
 const sim = await startSimProcess(['--affogato', String(counts.affogato), '--mediapocket', String(counts.mediapocket), '--roughy', String(counts.roughy)]);
 try {
   process.stdout.write(
-    `bench: ${Object.entries(counts).map(([p, n]) => `${p} ${n}`).join(', ')} assets, no latency, a warm-up run and ${runs} counted runs each, node ${process.version} ` +
+    `bench: ${Object.entries(counts).map(([p, n]) => `${p} ${n}`).join(', ')} assets, no latency, a warm-up run and ${runsText} each, node ${process.version} ` +
       `${NODE_ARGS.join(' ')}, ${runsCompiled(import.meta.url) ? 'compiled build' : 'sources through tsx'}\n`,
   );
   for (const provider of PROVIDER_NAMES) {
