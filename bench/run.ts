@@ -129,7 +129,7 @@ function summaryLine(provider: ProviderName, results: RunFigures[]): string {
   return (
     `${provider}: median of ${runsText}: ${Math.round(median(syncs.map(rate)))} assets/s${ratioPart}; ` +
     `peak RSS at most ${Math.max(...syncs.map((f) => f.peakRssMb)).toFixed(0)} MB; ` +
-    `unchanged re-sync: at most ${updated} rows updated in any run\n`
+    `unchanged re-sync: at most ${updated} rows updated in any counted run\n`
   );
 }
 

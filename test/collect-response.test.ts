@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectResponse, ResponseTimeoutError } from '../src/http/collect-response.ts';
+import { collectResponse, ResponseTimeoutError, utf8Text } from '../src/http/collect-response.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -32,6 +32,9 @@ describe('collectResponse', () => {
       }
       trickleFinished = true;
       res.end('{}');
+    } else if (req.url === '/bom') {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"ok":"é"}')]));
     } else if (req.url === '/slow') {
       await sleep(400);
       res.end('{}');
@@ -57,6 +60,14 @@ describe('collectResponse', () => {
     expect(response.statusCode).toBe(200);
     expect(response.headers['x-request-id']).toBe('r-1');
     expect(JSON.parse(response.body.toString('utf8'))).toEqual({ items: [1, 2, 3] });
+  });
+
+  it('reads a body that starts with a byte-order mark as JSON', async () => {
+    const agent = new Agent();
+    const response = await collectResponse(agent, { origin, path: '/bom', method: 'GET' }, 5_000);
+    await agent.close();
+    expect(JSON.parse(utf8Text(response.body))).toEqual({ ok: 'é' });
+    expect(utf8Text(Buffer.from('{}'))).toBe('{}');
   });
 
   it('cuts off a body that keeps trickling in past the timeout', async () => {

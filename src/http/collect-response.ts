@@ -17,6 +17,12 @@ export interface CollectedResponse {
   body: Buffer;
 }
 
+/** A body as UTF-8 text without a leading byte-order mark, which JSON.parse rejects (undici's `text()` drops it too). */
+export function utf8Text(body: Buffer): string {
+  const start = body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
+  return body.toString('utf8', start);
+}
+
 /**
  * Sends one request and resolves with the whole response. `timeoutMs` bounds the exchange from this call to the
  * body's last byte, so a body trickling in slowly is cut off too, not only a silent server. Rejects with undici's

@@ -9,7 +9,7 @@ import { fullJitterDelay, parseRetryAfter, type BackoffOptions } from '../domain
 import { ProviderError, type ProviderErrorKind } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { ProviderName } from '../providers/provider-names.ts';
-import { collectResponse, ResponseTimeoutError, type CollectedResponse } from './collect-response.ts';
+import { collectResponse, ResponseTimeoutError, utf8Text, type CollectedResponse } from './collect-response.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -150,7 +150,7 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
       return Array.isArray(value) ? value[0] : value;
     };
     const requestId = options.requestIdHeader === undefined ? undefined : headerValue(options.requestIdHeader);
-    const text = response.body.toString('utf8');
+    const text = utf8Text(response.body);
     const status = response.statusCode;
     const contentType = headerValue('content-type') ?? '';
     let body: unknown;

@@ -65,7 +65,13 @@ describe('seeded random', () => {
 describe('bodyJson', () => {
   it('writes the same text as JSON.stringify, listed frozen assets from their cached texts', () => {
     const asset = deepFreeze({ id: 'ast_1', type: 'video', size: { width: 1, height: 2 }, note: 'tab\there "quoted" é' });
+    // a sparse array: JSON.stringify writes its holes as null
+    const withHole: unknown[] = new Array(3);
+    withHole[0] = asset;
+    withHole[2] = asset;
     const bodies: unknown[] = [
+      { data: withHole },
+      { data: [asset, null] },
       { data: [asset, asset], err: {}, pagination: { page: 1, page_size: 50, total: 2 } },
       { data: [], err: {} },
       { data: [asset, { id: 'not frozen' }], skipped: undefined, fn: () => 1, at: new Date(0) },

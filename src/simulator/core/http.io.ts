@@ -38,19 +38,26 @@ function frozenJson(value: object): string {
   return text;
 }
 
-const isFrozenObject = (value: unknown): value is object => value !== null && typeof value === 'object' && Object.isFrozen(value);
+/** Whether every element is a frozen object with no `toJSON` (a hole, a null or a string is not one). */
+function allFrozenObjects(items: readonly unknown[]): items is object[] {
+  for (let i = 0; i < items.length; i += 1) {
+    const item = items[i];
+    if (item === null || typeof item !== 'object' || !Object.isFrozen(item) || 'toJSON' in item) return false;
+  }
+  return true;
+}
 
 /**
  * The same text as JSON.stringify(body), but a top-level array of frozen objects (a listing's assets, which the
- * stores freeze and replace on change) is written from each object's cached text. Serializing every listed asset
- * on every request was most of the simulator's work, and the simulator shares the machine with the client measured
- * against it.
+ * stores deep-freeze and replace on change; payloads are plain JSON data, no Dates or getters) is written from
+ * each object's cached text. Serializing every listed asset on every request was most of the simulator's work,
+ * and the simulator shares the machine with the client measured against it.
  */
 export function bodyJson(body: unknown): string | undefined {
   if (body === null || typeof body !== 'object' || Array.isArray(body) || 'toJSON' in body) return JSON.stringify(body);
   const members: string[] = [];
   for (const [key, value] of Object.entries(body)) {
-    const text = Array.isArray(value) && value.every(isFrozenObject) && !value.some((item) => 'toJSON' in item) ? `[${value.map(frozenJson).join(',')}]` : JSON.stringify(value);
+    const text = Array.isArray(value) && !('toJSON' in value) && allFrozenObjects(value) ? `[${value.map(frozenJson).join(',')}]` : JSON.stringify(value);
     // JSON.stringify leaves out members whose value has no JSON form (undefined, functions, symbols)
     if (text !== undefined) members.push(`${JSON.stringify(key)}:${text}`);
   }
