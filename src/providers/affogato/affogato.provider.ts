@@ -8,6 +8,7 @@ import { ProviderError } from '../../errors.ts';
 import type { ActionResult, AssetAction, AssetProvider, ListingContext, ListingPage, LookupResult } from '../provider.ts';
 import { AFFOGATO_MAX_PAGE_SIZE, type AffogatoClient } from './affogato.client.ts';
 import { transformAffogatoAsset } from './affogato.transform.ts';
+import { inArrivalOrder } from '../../util/arrival-order.ts';
 
 export const AFFOGATO_ARCHIVE_BATCH = 50;
 
@@ -35,25 +36,7 @@ export function createAffogatoProvider(client: AffogatoClient, options: Affogato
     const lastPage = Math.ceil(total / pageSize);
     const pending: number[] = [];
     for (let page = 2; page <= lastPage; page += 1) if (!context.committedPageKeys.has(String(page))) pending.push(page);
-
-    // A small pool: keep `concurrency` pages in flight, hand them over as each arrives.
-    const inFlight = new Map<number, Promise<{ page: number; result: ListingPage }>>();
-    const launch = () => {
-      const page = pending.shift();
-      if (page !== undefined) inFlight.set(page, fetchPage(page).then((result) => ({ page, result })));
-    };
-    for (let i = 0; i < concurrency; i += 1) launch();
-    try {
-      while (inFlight.size > 0) {
-        const { page, result } = await Promise.race(inFlight.values());
-        inFlight.delete(page);
-        launch();
-        yield result;
-      }
-    } finally {
-      // a failed page ends the listing; the other in-flight requests must not become unhandled rejections
-      for (const promise of inFlight.values()) promise.catch(() => undefined);
-    }
+    yield* inArrivalOrder(pending, concurrency, fetchPage);
   }
 
   async function lookup(assetId: string): Promise<LookupResult> {
