@@ -1,3 +1,5 @@
+type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
+
 /**
  * Calls `fetch` for each key, at most `concurrency` at a time, and yields the results in the order they arrive.
  * The next call starts as a result is handed over. The first failure ends the iteration; calls still in flight
@@ -8,8 +10,6 @@
  * stayed in memory while slower requests were out, long enough for the garbage collector to copy them into the
  * old generation.
  */
-type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
-
 export async function* inArrivalOrder<K, R>(keys: readonly K[], concurrency: number, fetch: (key: K) => Promise<R>): AsyncGenerator<R> {
   const arrived: Array<Outcome<R>> = [];
   let next = 0;
