@@ -5,10 +5,10 @@
  *
  * The simulator runs in its own process, and so does each provider's sync, so every peak RSS figure is that
  * sync's own. Each provider is synced once to warm the simulator up, then `--runs` times; each sync is done by a
- * fresh process into a fresh database, and an unchanged re-sync follows each. For Affogato a raw COPY of the same rows into an empty table, timed right
- * after each sync on the same server, gives the ceiling to compare against; the median of the runs' ratios is
- * the figure. A last Affogato sync, into an empty database with the listing replayed from memory, times the write
- * path alone.
+ * fresh process into a fresh database, and an unchanged re-sync follows each. For Affogato, a raw COPY of the
+ * same rows into an empty table, timed right after each sync on the same server, gives the ceiling to compare
+ * against; the median of the runs' ratios is the figure. A last Affogato sync, into an empty database with the
+ * listing replayed from memory, times the write path alone.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -31,8 +31,8 @@ const { values } = parseArgs({
   options: { affogato: { type: 'string' }, mediapocket: { type: 'string' }, roughy: { type: 'string' }, runs: { type: 'string' } },
 });
 const runs = Number(values.runs ?? 3);
-const runsText = `${runs} counted run${runs === 1 ? '' : 's'}`;
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got ${values.runs}`);
+const runsText = `${runs} counted run${runs === 1 ? '' : 's'}`;
 const counts: Record<ProviderName, number> = {
   affogato: Number(values.affogato ?? 100_000),
   mediapocket: Number(values.mediapocket ?? 20_000),
