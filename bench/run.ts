@@ -89,6 +89,8 @@ function median(values: number[]): number {
 
 const rate = (f: SyncFigures) => f.seen / f.seconds;
 const copyRate = (copy: { rows: number; seconds: number }) => copy.rows / copy.seconds;
+/** the median rate of the runs' raw COPYs (Affogato's runs have them) */
+const medianCopyRate = (results: RunFigures[]) => median(results.flatMap((r) => (r.copy === undefined ? [] : [copyRate(r.copy)])));
 
 /** One sync by a fresh process into a fresh database (and its unchanged re-sync); for Affogato, a raw COPY after it. */
 async function timedRun(provider: ProviderName): Promise<RunFigures> {
@@ -118,12 +120,11 @@ function runLine(provider: ProviderName, index: number, { sync: f, copy }: RunFi
 
 function summaryLine(provider: ProviderName, results: RunFigures[]): string {
   const syncs = results.map((r) => r.sync);
-  const copies = results.flatMap((r) => (r.copy === undefined ? [] : [r.copy]));
   const ratios = results.flatMap((r) => (r.copy === undefined ? [] : [rate(r.sync) / copyRate(r.copy)]));
   const ratioPart =
     ratios.length === 0
       ? ''
-      : `, raw COPY ${Math.round(median(copies.map(copyRate)))} rows/s, sync ÷ COPY = ${median(ratios).toFixed(2)} ` +
+      : `, raw COPY ${Math.round(medianCopyRate(results))} rows/s, sync ÷ COPY = ${median(ratios).toFixed(2)} ` +
         `(runs: ${ratios.map((r) => r.toFixed(2)).join(', ')})`;
   const updated = Math.max(...syncs.map((f) => f.resync.tupleUpdates));
   return (
@@ -153,7 +154,7 @@ try {
     process.stdout.write(summaryLine(provider, results));
     if (provider === 'affogato') {
       // the same sync into an empty catalog with the listing replayed from memory: the write path alone
-      const copyMedian = median(results.flatMap((r) => (r.copy === undefined ? [] : [copyRate(r.copy)])));
+      const copyMedian = medianCopyRate(results);
       const replayDb = await createBenchDb(serverUrl);
       try {
         const r = await syncInOwnProcess(provider, replayDb.url, ['--replay']);
