@@ -18,7 +18,7 @@ describe('provider HTTP path', () => {
 
   const client = (options: { key?: string; retries?: number; timeoutMs?: number; logLines?: string[] } = {}) => {
     const lines = options.logLines;
-    const logger = lines === undefined ? createLogger('silent') : createLogger('warn', { write: (line: string) => lines.push(line) });
+    const logger = lines === undefined ? createLogger('silent') : createLogger('debug', { write: (line: string) => lines.push(line) });
     const created = createAffogatoClient({
       config: { apiKey: new Secret(options.key ?? sim.apiKeys.affogato), baseUrl: sim.baseUrls.affogato, rps: 500 },
       rateLimiter: createRedisRateLimiter({ redis, prefix, rps: { affogato: 500 } }),

@@ -31,7 +31,8 @@ export interface ChunkCounts {
 }
 
 /** 'interrupted' when the process is stopping: what is committed stays, the rest resumes with the job. */
-export type ActionChunkResult = ({ kind: 'finished' } & ChunkCounts) | { kind: 'interrupted' };
+/** `closedOperation`: this chunk finished the operation's last open items */
+export type ActionChunkResult = ({ kind: 'finished'; closedOperation: boolean } & ChunkCounts) | { kind: 'interrupted' };
 
 export async function runActionChunk(
   deps: ActionChunkDeps,
@@ -44,6 +45,7 @@ export async function runActionChunk(
   const inCatalog = await idsInCatalog(deps.pool, name, items.map((item) => item.assetId));
   const counts: ChunkCounts = { done: 0, failed: 0 };
   const attempts = new Map(items.map((item) => [item.id, item.attempts]));
+  let closedOperation = false;
 
   const finish = async (done: BulkItem[], gone: BulkItem[], failed: Array<{ item: BulkItem; error: string }>) => {
     const at = deps.clock();
@@ -52,10 +54,11 @@ export async function runActionChunk(
       ...gone.map((item) => ({ itemId: item.id, state: 'done' as const, outcome: itemOutcome('already_gone', inCatalog.has(item.assetId)) })),
       ...failed.map(({ item, error }) => ({ itemId: item.id, state: 'failed' as const, outcome: itemOutcome('not_applied', inCatalog.has(item.assetId)), error })),
     ];
-    await finishItems(deps.pool, operationId, finishes, at, async (client) => {
+    const closed = await finishItems(deps.pool, operationId, finishes, at, async (client) => {
       await recordActionDone(client, name, action, done.map((item) => item.assetId), at);
       await recordGone(client, name, gone.map((item) => item.assetId), at);
     });
+    closedOperation ||= closed;
     counts.done += done.length + gone.length;
     counts.failed += failed.length;
   };
@@ -112,7 +115,7 @@ export async function runActionChunk(
       await finish(pick(result.done), pick(result.gone), []);
       const notDone = pick(result.notDone);
       if (notDone.length > 0) {
-        deps.logger.info({ operationId, action, notDone: notDone.length }, 'the provider left some ids undone; they go round again');
+        deps.logger.info({ notDone: notDone.length }, 'the provider left some ids undone; they go round again');
       }
       const retry = notDone.filter((item) => (attempts.get(item.id) ?? 0) < deps.maxAttempts);
       next.push(...retry);
@@ -124,5 +127,5 @@ export async function runActionChunk(
     if (settled === 'interrupted') return { kind: 'interrupted' };
     pending = next;
   }
-  return { kind: 'finished', ...counts };
+  return { kind: 'finished', closedOperation, ...counts };
 }

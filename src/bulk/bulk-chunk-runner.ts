@@ -12,6 +12,7 @@ import { isProviderName, type ProviderName } from '../providers/provider-names.t
 import { runActionChunk } from './bulk-action-chunk.ts';
 import { runDagChunk } from './bulk-dag-chunk.ts';
 import { getOperation, loadOpenChunkItems, markOperationRunning } from './bulk.repository.ts';
+import { logOperationFinished } from './bulk-summary.ts';
 
 export interface BulkChunkDeps {
   pool: pg.Pool;
@@ -66,7 +67,9 @@ export async function runBulkChunk(deps: BulkChunkDeps, operationId: number, chu
       action,
       items,
     );
-    return result.kind === 'interrupted' ? result : { kind: 'finished', items: items.length, done: result.done, failed: result.failed };
+    if (result.kind === 'interrupted') return result;
+    if (result.closedOperation) await logOperationFinished(deps.db, deps.logger, operationId);
+    return { kind: 'finished', items: items.length, done: result.done, failed: result.failed };
   }
   if (handle.dagActions === undefined || operation.dagActionId === null) {
     throw new ChunkNotRunnableError(`bulk operation ${operationId}: ${providerName} has no DAG actions, or the operation names none`);

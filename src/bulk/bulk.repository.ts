@@ -102,13 +102,13 @@ export async function finishItems(
   finishes: readonly ItemFinish[],
   at: Date,
   alongside?: (client: pg.PoolClient) => Promise<void>,
-): Promise<void> {
-  if (finishes.length === 0) return;
-  await withTransaction(pool, async (client) => {
+): Promise<boolean> {
+  if (finishes.length === 0) return false;
+  return withTransaction(pool, async (client) => {
     await lockOperation(client, operationId);
     await finishItemsLocked(client, operationId, finishes, at);
     await alongside?.(client);
-    await closeOperationIfDone(client, operationId, at);
+    return closeOperationIfDone(client, operationId, at);
   });
 }
 
@@ -132,13 +132,15 @@ export async function finishItemsLocked(client: Queryable, operationId: number, 
   );
 }
 
-export async function closeOperationIfDone(client: Queryable, operationId: number, at: Date): Promise<void> {
-  await client.query(
+/** True when this call closed the operation: under the operation's lock, exactly one caller sees it. */
+export async function closeOperationIfDone(client: Queryable, operationId: number, at: Date): Promise<boolean> {
+  const closed = await client.query(
     `UPDATE bulk_operations SET state = 'done', finished_at = $2
      WHERE id = $1 AND state <> 'done'
        AND NOT EXISTS (SELECT 1 FROM bulk_items WHERE operation_id = $1 AND state IN ('pending', 'in_flight'))`,
     [operationId, at],
   );
+  return closed.rowCount === 1;
 }
 
 export async function itemCountsByState(db: Db, operationId: number): Promise<Record<ItemState, number>> {

@@ -7,8 +7,8 @@ import { pickRunToAdopt } from '../domain/dag-adoption.ts';
 import { decidePoll, isOpenOutcome, type PollObservation } from '../domain/dag-poll-policy.ts';
 import { ProviderError } from '../errors.ts';
 import type { DagRunSnapshot } from '../providers/provider.ts';
-import { claimedRunIds, finishRun, getDagRun, recordPoll, recordRunning, type DagRun } from './dag-runs.repository.ts';
-import type { DagDeps } from './dag-run-starter.ts';
+import { claimedRunIds, getDagRun, recordPoll, recordRunning, type DagRun } from './dag-runs.repository.ts';
+import { endRun, type DagDeps } from './dag-run-starter.ts';
 
 export type PollStep =
   /** the run has its outcome (or no longer exists) */
@@ -38,7 +38,7 @@ export async function pollDagRun(deps: DagDeps, dagRunId: number): Promise<PollS
     if (!error.retryable) {
       // 403 (ACTIONS_VIEW), 404 (the asset is gone), other 4xx: polling again will not help
       log.warn({ err: error }, 'DAG action run can no longer be polled; it ends failed');
-      return { kind: 'ended', run: await finishRun(deps.pool, run, { outcome: 'failed', at: now, polled: true, error: error.message }) };
+      return { kind: 'ended', run: await endRun(deps, run, { outcome: 'failed', at: now, polled: true, error: error.message }) };
     }
     log.info({ err: error }, 'no answer from the provider this time; polling again later');
     noAnswer = error.message;
@@ -50,7 +50,7 @@ export async function pollDagRun(deps: DagDeps, dagRunId: number): Promise<PollS
     if (adopted === undefined) {
       const error = `the start call's answer was never recorded and no run of DAG action ${run.dagActionId} appeared at the provider: nothing was started`;
       log.warn(error);
-      return { kind: 'ended', run: await finishRun(deps.pool, run, { outcome: 'failed', at: now, polled: true, error }) };
+      return { kind: 'ended', run: await endRun(deps, run, { outcome: 'failed', at: now, polled: true, error }) };
     }
     log.info({ providerRunId: adopted.runId }, 'a run left starting was found at the provider and is tracked again');
     current = (await recordRunning(deps.db, run.id, adopted, now)) ?? current;
@@ -65,7 +65,7 @@ export async function pollDagRun(deps: DagDeps, dagRunId: number): Promise<PollS
   if (decision.kind === 'finish') {
     const lastStatus = snapshot?.status ?? current.status ?? 'unknown';
     const error = decision.outcome === 'timed_out' ? `no final status by the deadline (last status "${lastStatus}")${noAnswer === null ? '' : `; ${noAnswer}`}` : null;
-    const finished = await finishRun(deps.pool, current, { outcome: decision.outcome, at: now, polled: true, snapshot, error });
+    const finished = await endRun(deps, current, { outcome: decision.outcome, at: now, polled: true, snapshot, error });
     log.info({ outcome: decision.outcome, status: lastStatus }, 'DAG action run ended');
     return { kind: 'ended', run: finished ?? (await getDagRun(deps.db, run.id)) };
   }

@@ -9,7 +9,8 @@ import { decidePoll, type DagPollPolicy } from '../domain/dag-poll-policy.ts';
 import { ProviderError, errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { DagActionsApi } from '../providers/provider.ts';
-import { finishRun, getDagRun, insertStartingRun, recordRunning, rescheduleRun, type DagRun } from './dag-runs.repository.ts';
+import { logOperationFinished } from '../bulk/bulk-summary.ts';
+import { finishRun, getDagRun, insertStartingRun, recordRunning, rescheduleRun, type DagRun, type RunFinish } from './dag-runs.repository.ts';
 
 export interface DagDeps {
   pool: pg.Pool;
@@ -44,6 +45,13 @@ export async function createStartingRun(db: Db, request: StartRequest, policy: D
   return insertStartingRun(db, startingRunValues(request, policy, now));
 }
 
+/** Ends the run (and its bulk item); the step that closes a bulk operation logs its summary. */
+export async function endRun(deps: DagDeps, run: DagRun, finish: RunFinish): Promise<DagRun | undefined> {
+  const finished = await finishRun(deps.pool, run, finish);
+  if (finished?.closedOperationId != null) await logOperationFinished(deps.db, deps.logger, finished.closedOperationId);
+  return finished?.run;
+}
+
 export interface StartResult {
   /** the row after the call: running, finished (the provider refused, or answered with a final status), or still starting */
   run: DagRun;
@@ -68,13 +76,13 @@ export async function submitStart(deps: DagDeps, run: DagRun): Promise<StartResu
     }
     // 403 (ACTIONS_START), 404 (asset or DAG action unknown), other 4xx: nothing was started
     log.warn({ kind: error.kind, status: error.status, error: error.message }, 'the provider refused to start the DAG action');
-    const finished = await finishRun(deps.pool, run, { outcome: 'failed', at: now, polled: false, error: error.message });
+    const finished = await endRun(deps, run, { outcome: 'failed', at: now, polled: false, error: error.message });
     return { run: finished ?? (await getDagRun(deps.db, run.id)) ?? run, error };
   }
   const now = deps.clock();
   const decision = decidePoll(deps.dagActions.phaseOf(snapshot.status), 0, now.getTime(), run.deadlineAt.getTime(), deps.policy, deps.random);
   if (decision.kind === 'finish') {
-    const finished = await finishRun(deps.pool, run, { outcome: decision.outcome, at: now, polled: false, snapshot });
+    const finished = await endRun(deps, run, { outcome: decision.outcome, at: now, polled: false, snapshot });
     return { run: finished ?? (await getDagRun(deps.db, run.id)) ?? run };
   }
   const recorded = await recordRunning(deps.db, run.id, snapshot, new Date(decision.at));

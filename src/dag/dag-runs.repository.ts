@@ -109,11 +109,17 @@ export interface RunFinish {
   error?: string | null | undefined;
 }
 
+export interface FinishedRun {
+  run: DagRun;
+  /** the bulk operation this finish closed (its last open item), if any */
+  closedOperationId: number | null;
+}
+
 /**
  * Ends the run, and its bulk item if it has one, in one transaction. Returns the row as finished, or undefined
  * when the run had already ended (a replayed poll changes nothing).
  */
-export async function finishRun(pool: pg.Pool, run: DagRun, finish: RunFinish): Promise<DagRun | undefined> {
+export async function finishRun(pool: pg.Pool, run: DagRun, finish: RunFinish): Promise<FinishedRun | undefined> {
   return withTransaction(pool, async (client) => {
     const db = createDb(client);
     const operationId = run.bulkItemId === null ? undefined : await operationOfItem(db, run.bulkItemId);
@@ -134,6 +140,7 @@ export async function finishRun(pool: pg.Pool, run: DagRun, finish: RunFinish): 
       .where(and(eq(dagActionRuns.id, run.id), inArray(dagActionRuns.outcome, [...OPEN_DAG_OUTCOMES])))
       .returning();
     if (row === undefined) return undefined;
+    let closedOperationId: number | null = null;
     if (operationId !== undefined && run.bulkItemId !== null) {
       // DAG actions are Media Pocket's alone
       const inCatalog = (await idsInCatalog(client, 'mediapocket', [run.assetId])).has(run.assetId);
@@ -150,9 +157,9 @@ export async function finishRun(pool: pg.Pool, run: DagRun, finish: RunFinish): 
         ],
         finish.at,
       );
-      await closeOperationIfDone(client, operationId, finish.at);
+      if (await closeOperationIfDone(client, operationId, finish.at)) closedOperationId = operationId;
     }
-    return row;
+    return { run: row, closedOperationId };
   });
 }
 

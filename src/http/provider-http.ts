@@ -200,10 +200,8 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
       } catch (error) {
         if (!(error instanceof ProviderError && error.kind === 'rate_limited')) throw error;
         if (performance.now() - startedAt > maxRetryTimeMs) throw error;
-        logger.warn(
-          { provider, operation: req.operation, kind: error.kind, status: error.status, requestId: error.requestId, retryAfterMs: error.retryAfterMs },
-          error.message,
-        );
+        // a pause the provider asked for is its normal way of pacing us: info, and the budget waits it out
+        logger.info({ operation: req.operation, status: error.status, requestId: error.requestId, retryAfterMs: error.retryAfterMs }, error.message);
         await options.rateLimiter.pause(provider, error.retryAfterMs ?? DEFAULT_RATE_LIMIT_PAUSE_MS);
       }
     }
@@ -221,22 +219,13 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
         shouldRetry: ({ error }) => req.idempotent !== false && error instanceof ProviderError && error.kind === 'retryable',
         onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
           if (!(error instanceof ProviderError)) return;
-          logger.warn(
-            {
-              provider,
-              operation: req.operation,
-              kind: error.kind,
-              status: error.status,
-              code: error.code,
-              requestId: error.requestId,
-              attempt: attemptNumber,
-              retriesLeft,
-            },
-            error.message,
-          );
-          if (error.kind === 'retryable' && retriesLeft > 0) {
-            await new Promise((resolve) => setTimeout(resolve, fullJitterDelay(attemptNumber, backoff)));
-          }
+          const retrying = error.kind === 'retryable' && retriesLeft > 0 && req.idempotent !== false;
+          // a failure that is not retried here is the caller's to judge (a 404 confirming a removal is the
+          // expected answer): debug here, and the caller logs what it means
+          const fields = { operation: req.operation, kind: error.kind, status: error.status, code: error.code, requestId: error.requestId, attempt: attemptNumber };
+          if (retrying) logger.info({ ...fields, retriesLeft }, `${error.message}; retrying`);
+          else logger.debug(fields, error.message);
+          if (retrying) await new Promise((resolve) => setTimeout(resolve, fullJitterDelay(attemptNumber, backoff)));
         },
       });
     },

@@ -19,6 +19,7 @@ import type { ProviderName } from '../providers/provider-names.ts';
 import type { AssetProvider } from '../providers/provider.ts';
 import { assessPlan, hasRulesFor, lastSyncFacts, rulesNotes, type RetentionDeps } from './retention-context.ts';
 import { executeRun, verifyInFlight, type ExecutorOptions, type StopKind } from './retention-executor.ts';
+import { applyFailed, applySummaryLine } from './retention-format.ts';
 import type { LoadedRules } from './retention-rules.loader.ts';
 import {
   countActionsByState,
@@ -236,12 +237,17 @@ export async function applyRetention(deps: RetentionDeps, loaded: LoadedRules, p
       outcomes.push({ provider: provider.name, error: deps.signal.reason });
       continue;
     }
+    let outcome: ProviderApplyOutcome;
     try {
-      outcomes.push({ provider: provider.name, result: await applyProvider(deps, loaded, provider) });
+      outcome = { provider: provider.name, result: await applyProvider(deps, loaded, provider) };
     } catch (error) {
-      // reported by the caller (the command prints it, the job logs it and rethrows it for a retry)
-      outcomes.push({ provider: provider.name, error });
+      // also reported by the caller (the command prints it, the job rethrows it for a retry)
+      outcome = { provider: provider.name, error };
     }
+    outcomes.push(outcome);
+    // one summary line per provider's run, whoever asked for the apply
+    if (applyFailed(outcome)) deps.logger.warn(applySummaryLine(outcome));
+    else deps.logger.info(applySummaryLine(outcome));
   }
   return outcomes;
 }

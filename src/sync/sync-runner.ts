@@ -204,6 +204,8 @@ async function execute(
   const final = await getRun(db, runId);
   if (final === undefined) throw new Error(`sync run ${runId} vanished`);
   const summary = summarize(final, false);
-  log.info(summary, 'sync finished');
+  // the one summary line of the run; `provider` is already the child logger's
+  const { provider: _provider, ...counts } = summary;
+  log.info(counts, 'sync finished');
   return summary;
 }

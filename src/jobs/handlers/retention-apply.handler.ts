@@ -1,7 +1,6 @@
 import { UnrecoverableError } from 'bullmq';
 import { ConfigError, errorMessage } from '../../errors.ts';
 import { applyRetention } from '../../retention/retention-apply.ts';
-import { applyFailed, applySummaryLine } from '../../retention/retention-format.ts';
 import { loadRetentionRules } from '../../retention/retention-rules.loader.ts';
 import type { JobHandler } from '../job-registry.ts';
 import type { HandlerDeps } from './handler-deps.ts';
@@ -9,7 +8,7 @@ import { parkForShutdown } from './park-job.ts';
 
 /**
  * The scheduled retention (RETENTION_CRON): the same code path as `retention apply`, for every enabled provider,
- * with one summary line per provider. Refusals and failed actions are recorded outcomes, not job failures (the
+ * which logs one summary line per provider. Refusals and failed actions are recorded outcomes, not job failures (the
  * next schedule tries again); an unexpected error is rethrown so BullMQ retries, and the retry finishes the
  * interrupted run without repeating a completed action.
  */
@@ -32,10 +31,6 @@ export function retentionApplyHandler(deps: HandlerDeps): JobHandler<'retention.
       }
       const providers = [...context.providers.values()].map((handle) => handle.provider);
       const outcomes = await applyRetention({ pool: context.pool, logger: context.logger, signal: deps.shutdownSignal }, loaded, providers);
-      for (const outcome of outcomes) {
-        if (applyFailed(outcome)) log.warn(applySummaryLine(outcome));
-        else log.info(applySummaryLine(outcome));
-      }
       // stopped for a shutdown: the next attempt finishes the runs from where they stopped
       if (deps.shutdownSignal.aborted) return parkForShutdown(job, token);
       const crashed = outcomes.find((outcome) => 'error' in outcome);
