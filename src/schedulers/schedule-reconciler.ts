@@ -11,6 +11,8 @@
  * Every replica runs one; they may restore the same schedule at the same moment. BullMQ's upsert is one Lua
  * script, and the next job's id is `repeat:<scheduler id>:<next millis>`: a second upsert finds the first one's
  * scheduler and replaces its next job instead of adding one, so the schedule exists once, with one next job.
+ * (Two upserts straddling a tick replace that tick's job with the next one: after a Redis loss, that one tick
+ * may be skipped.)
  */
 import type { Redis } from 'ioredis';
 import { errorMessage } from '../errors.ts';
