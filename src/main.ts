@@ -1,7 +1,8 @@
 /**
- * `start`: the long-running worker. Builds the queues, registers the schedules, runs a worker per queue and the
- * admin server, and on the stop signal shuts down in the one order that loses nothing: stop taking jobs → tell
- * running handlers to commit and park → wait for them (the workers' close) → admin server → queues.
+ * `start`: the long-running worker. Builds the queues, registers the schedules (and keeps them registered: a Redis
+ * that comes back empty gets them again), runs a worker per queue and the admin server, and on the stop signal
+ * shuts down in the one order that loses nothing: stop restoring schedules → stop taking jobs → tell running
+ * handlers to commit and park → wait for them (the workers' close) → admin server → queues.
  * The caller owns the AppContext (database pool, Redis connection) and closes it after `stopped` resolves.
  */
 import type { AppContext } from './app/context.ts';
@@ -12,6 +13,7 @@ import { startCommandWorker, type CommandWorker } from './dag/command-worker.ts'
 import { QUEUE_NAMES, type QueueName } from './jobs/job-definitions.ts';
 import { closeQueues, createQueues, type Queues } from './jobs/queues.ts';
 import { registerSchedules } from './schedulers/schedule-registration.ts';
+import { startScheduleReconciler, type ScheduleReconciler } from './schedulers/schedule-reconciler.ts';
 import { describeSchedule, desiredSchedules, type AnyScheduleSpec } from './schedulers/schedules.ts';
 
 export interface RunWorkerOptions {
@@ -37,8 +39,10 @@ export async function runWorker(context: AppContext, options: RunWorkerOptions):
   const queues = createQueues(context.redis, config.queuePrefix);
   let worker: CommandWorker | undefined;
   let admin: AdminServer | undefined;
+  let reconciler: ScheduleReconciler | undefined;
 
   const release = async (): Promise<void> => {
+    await reconciler?.stop();
     await worker?.close();
     await admin?.close();
     await closeQueues(queues);
@@ -54,7 +58,8 @@ export async function runWorker(context: AppContext, options: RunWorkerOptions):
     worker = startCommandWorker(context, queues, QUEUE_NAMES, { concurrency: options.concurrency, stopReason: 'the worker is shutting down' });
     const schedules = desiredSchedules(config);
     const registration = await registerSchedules(queues, schedules, logger);
-    const metrics = createWorkerMetrics({ db: context.db, queues, logger });
+    reconciler = startScheduleReconciler({ queues, schedules, connection: context.redis, logger });
+    const metrics = createWorkerMetrics({ db: context.db, queues, logger, schedules: reconciler });
     metrics.observeWorkers(worker.workers.workers.values());
     admin = await startAdminServer(
       {
@@ -66,6 +71,7 @@ export async function runWorker(context: AppContext, options: RunWorkerOptions):
         metrics,
         logger,
         token: config.adminToken,
+        schedules: reconciler,
       },
       config.adminPort,
       options.adminHost,

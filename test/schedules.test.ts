@@ -6,7 +6,8 @@ import { loadConfig } from '../src/config.ts';
 import { QUEUE_NAMES } from '../src/jobs/job-definitions.ts';
 import { closeQueues, createQueues, type Queues } from '../src/jobs/queues.ts';
 import { createLogger } from '../src/logger.ts';
-import { registerSchedules } from '../src/schedulers/schedule-registration.ts';
+import { startScheduleReconciler } from '../src/schedulers/schedule-reconciler.ts';
+import { registerSchedules, upsertSchedule } from '../src/schedulers/schedule-registration.ts';
 import { desiredSchedules } from '../src/schedulers/schedules.ts';
 import { clearPrefix, createRedis, testQueuePrefix } from './support/services.ts';
 
@@ -109,5 +110,30 @@ describe('schedules', () => {
     expect(next.getUTCMinutes()).toBe(15);
     const delayed = await delayedJobs(queues);
     expect(delayed.map((job) => job.scheduler).sort()).toEqual(['dag:sweep', 'retention:apply', 'sync:affogato']);
+  });
+
+  it('a running check only adds what is missing: a schedule of another version and a pattern it changed stay as they are', async () => {
+    // another version in a rolling deploy: Media Pocket enabled, and the sync cron it registered ('15 * * * *' above)
+    const otherVersion = desiredSchedules(loadConfig({ ...baseEnv, MEDIAPOCKET_API_KEY: 'm-key', MEDIAPOCKET_BASE_URL: 'http://127.0.0.1:9/mp' }));
+    const mediapocketSync = otherVersion.find((schedule) => schedule.id === 'sync:mediapocket');
+    if (mediapocketSync === undefined) throw new Error('expected a Media Pocket sync schedule');
+    await upsertSchedule(queues, mediapocketSync);
+
+    const reconciler = startScheduleReconciler({ queues, schedules: desiredSchedules(loadConfig(baseEnv)), connection: redis, logger, periodMs: 3_600_000 });
+    try {
+      expect(await reconciler.findMissing()).toEqual(['sync:roughy']);
+      expect(await reconciler.reconcile()).toEqual({ restored: ['sync:roughy'] });
+      expect(await reconciler.findMissing()).toEqual([]);
+    } finally {
+      await reconciler.stop();
+    }
+    const schedulers = await schedulersOf(queues);
+    expect(schedulers.map((s) => [s.key, s.pattern])).toEqual([
+      ['dag:sweep', '* * * * *'],
+      ['retention:apply', '30 4 * * 1'],
+      ['sync:affogato', '15 * * * *'],
+      ['sync:mediapocket', '0 3 * * *'],
+      ['sync:roughy', '0 3 * * *'],
+    ]);
   });
 });

@@ -9,6 +9,7 @@ import type { Db } from '../db/client.ts';
 import { errorMessage } from '../errors.ts';
 import type { Queues } from '../jobs/queues.ts';
 import type { Logger } from '../logger.ts';
+import type { ScheduleCheck } from '../schedulers/schedule-reconciler.ts';
 import type { Secret } from '../secret.ts';
 import { registerAdminApiRoutes } from './admin-api.routes.ts';
 import { createAdminAuth } from './admin-auth.ts';
@@ -27,6 +28,8 @@ export interface AdminServerDeps {
   metrics: WorkerMetrics;
   logger: Logger;
   token: Secret | undefined;
+  /** the configured schedules (`start`): readiness fails while one is missing from Redis */
+  schedules?: ScheduleCheck;
 }
 
 export interface AdminServer {
@@ -53,6 +56,19 @@ async function probe(check: () => Promise<unknown>, what: string): Promise<strin
   }
 }
 
+/** 'ok', or which schedules are missing and why the last attempt to restore them failed. */
+async function scheduleReadiness(check: ScheduleCheck): Promise<string> {
+  let missing: string[];
+  try {
+    missing = await withTimeout(check.findMissing(), 'redis (schedules)');
+  } catch (error) {
+    return `could not be checked: ${errorMessage(error)}`;
+  }
+  if (missing.length === 0) return 'ok';
+  const failure = check.lastFailure();
+  return `missing: ${missing.join(', ')}${failure === undefined ? '' : `; restoring them failed: ${failure}`}`;
+}
+
 export function buildAdminApp(deps: AdminServerDeps): FastifyInstance {
   // fastify's own request log would print URLs, and `?token=` is in a URL: requests are not logged
   const app = Fastify({ logger: false });
@@ -66,13 +82,14 @@ export function buildAdminApp(deps: AdminServerDeps): FastifyInstance {
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_request, reply) => {
-    const [postgres, redis] = await Promise.all([
+    const [postgres, redis, schedules] = await Promise.all([
       probe(() => deps.pool.query('SELECT 1'), 'postgres'),
       probe(() => deps.redis.ping(), 'redis'),
+      deps.schedules === undefined ? undefined : scheduleReadiness(deps.schedules),
     ]);
-    const ready = postgres === 'ok' && redis === 'ok';
-    if (!ready) deps.logger.warn({ postgres, redis }, 'not ready');
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', postgres, redis });
+    const ready = postgres === 'ok' && redis === 'ok' && (schedules === undefined || schedules === 'ok');
+    if (!ready) deps.logger.warn({ postgres, redis, schedules }, 'not ready');
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', postgres, redis, schedules });
   });
 
   app.get('/metrics', async (_request, reply) => {

@@ -12,6 +12,7 @@ import { errorMessage } from '../errors.ts';
 import { QUEUE_NAMES } from '../jobs/job-definitions.ts';
 import type { Queues } from '../jobs/queues.ts';
 import type { Logger } from '../logger.ts';
+import type { ScheduleCheck } from '../schedulers/schedule-reconciler.ts';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'paused', 'completed', 'failed'] as const;
 
@@ -22,6 +23,8 @@ export interface MetricsDeps {
   db: Db;
   queues: Queues;
   logger: Logger;
+  /** the configured schedules, checked against Redis at each scrape (`start` only) */
+  schedules?: ScheduleCheck;
 }
 
 export interface WorkerMetrics {
@@ -157,6 +160,16 @@ export function createWorkerMetrics(deps: MetricsDeps): WorkerMetrics {
     const rows = await deps.db.select({ state: bulkItems.state, n: count() }).from(bulkItems).groupBy(bulkItems.state);
     return rows.map((row): Sample => [{ state: row.state }, row.n]);
   });
+
+  const schedules = deps.schedules;
+  if (schedules !== undefined) {
+    scrapedGauge(
+      'asset_worker_schedules_missing',
+      'Configured schedules that have no job scheduler in Redis (e.g. after Redis came back empty); the worker restores them at its next check',
+      [],
+      async () => [[{}, (await schedules.findMissing()).length]],
+    );
+  }
 
   const jobsFinished = new Counter({
     name: 'asset_worker_job_attempts_total',

@@ -12,6 +12,17 @@ export interface RegistrationResult {
   removed: string[];
 }
 
+/** Creates the scheduler, or brings an existing one to this pattern and template; its next job is (re)placed. */
+export async function upsertSchedule(queues: Queues, schedule: AnyScheduleSpec): Promise<void> {
+  // the template carries the job's retry and history options, as an enqueued job of that name would
+  const { attempts, backoff, removeOnComplete, removeOnFail } = JOB_DEFINITIONS[schedule.jobName].options;
+  await queues[schedule.queue].upsertJobScheduler(
+    schedule.id,
+    { pattern: schedule.pattern, tz: schedule.tz },
+    { name: schedule.jobName, data: schedule.data, opts: { attempts, backoff, removeOnComplete, removeOnFail } },
+  );
+}
+
 export async function registerSchedules(queues: Queues, schedules: readonly AnyScheduleSpec[], logger: Logger): Promise<RegistrationResult> {
   const wanted = new Set(schedules.map((schedule) => `${schedule.queue}/${schedule.id}`));
   const removed: string[] = [];
@@ -25,14 +36,6 @@ export async function registerSchedules(queues: Queues, schedules: readonly AnyS
       logger.info({ queue: queueName, scheduler: scheduler.key }, 'removed a schedule that is no longer configured');
     }
   }
-  for (const schedule of schedules) {
-    // the template carries the job's retry and history options, as an enqueued job of that name would
-    const { attempts, backoff, removeOnComplete, removeOnFail } = JOB_DEFINITIONS[schedule.jobName].options;
-    await queues[schedule.queue].upsertJobScheduler(
-      schedule.id,
-      { pattern: schedule.pattern, tz: schedule.tz },
-      { name: schedule.jobName, data: schedule.data, opts: { attempts, backoff, removeOnComplete, removeOnFail } },
-    );
-  }
+  for (const schedule of schedules) await upsertSchedule(queues, schedule);
   return { upserted: schedules.map((schedule) => schedule.id), removed };
 }
