@@ -11,8 +11,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { productionNodeFlags } from '../bench/production-flags.ts';
 import { dropDatabase } from '../src/db/migrate.ts';
-import { runCli } from './support/cli.ts';
-import { uniqueName } from './support/services.ts';
+import { waitFor } from './support/catalog.ts';
+import { runCli, startCli } from './support/cli.ts';
+import { clearPrefix, redisUrl, testQueuePrefix, uniqueName } from './support/services.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const run = promisify(execFile);
@@ -56,6 +57,26 @@ describe('the production build', () => {
       expect(views.rows[0]?.n).toBe(3);
     } finally {
       await client.end();
+    }
+  });
+
+  it('start, as the image runs it (node is the process signalled), stops gracefully on SIGTERM with exit 0', async () => {
+    const prefix = testQueuePrefix();
+    const entry = [...productionNodeFlags(ROOT), join(outDir, 'src/cli/main.js')];
+    const worker = startCli(['start'], { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl(), QUEUE_PREFIX: prefix, ADMIN_PORT: '0' }, undefined, entry);
+    let output = '';
+    worker.child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      await Promise.race([
+        waitFor(async () => (output.includes('admin server listening on') ? true : undefined), 50),
+        worker.result.then((exited) => Promise.reject(new Error(`start exited (${exited.code}) before serving:\n${exited.stderr}`))),
+      ]);
+      worker.child.kill('SIGTERM');
+      const stopped = await worker.result;
+      expect(stopped.code, stopped.stderr).toBe(0);
+      expect(stopped.stderr).toContain('SIGTERM received');
+    } finally {
+      await clearPrefix(prefix);
     }
   });
 

@@ -1,7 +1,7 @@
 /**
  * What every command shares: reading the configuration once, building the context, mapping failures to the
  * contract's exit statuses (0 success, 1 the work failed or a safety limit stopped it, 2 bad usage/config),
- * and turning SIGINT/SIGTERM into an orderly stop.
+ * and turning SIGINT/SIGTERM, or the exit of the launching process, into an orderly stop.
  */
 import { loadConfig, readEnvironment, type Config } from '../config.ts';
 import { createAppContext, type AppContext } from '../app/context.ts';
@@ -53,17 +53,50 @@ export function processConfig(): Config {
   return cachedConfig;
 }
 
+/**
+ * The same stop request can arrive twice at once: Ctrl-C under `npm start` reaches the whole foreground process
+ * group, and npm passes its own copy on to us. Within this window a repeat is that copy, not a second request.
+ */
+const REPEATED_SIGNAL_WINDOW_MS = 500;
+/** How often the parent process is checked for: a launcher that died without passing the signal on. */
+const PARENT_CHECK_MS = 1_000;
+
+export type StopCause = NodeJS.Signals | 'parent-exit';
+
+/**
+ * Stops the process's work when its parent is gone. `npx asset-worker …` runs us under `sh -c`, and a SIGTERM to
+ * npx kills that shell, which does not pass it on: without this, the command would run on, orphaned.
+ */
+export function watchParent(onParentExit: () => void, checkMs = PARENT_CHECK_MS): () => void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    onParentExit();
+  }, checkMs);
+  // never the reason the process stays up
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 function createIo(): { io: CommandIo; dispose: () => void } {
   const controller = new AbortController();
-  let signals = 0;
-  const onSignal = (name: NodeJS.Signals) => {
-    signals += 1;
-    if (signals > 1) process.exit(EXIT_FAILED);
-    process.stderr.write(`\n${name} received: finishing what is in flight (send it again to exit at once)\n`);
-    controller.abort(new DOMException(`stopped by ${name}`, 'AbortError'));
+  let firstStopAt: number | undefined;
+  const stop = (cause: StopCause) => {
+    const now = Date.now();
+    if (firstStopAt !== undefined) {
+      if (cause !== 'parent-exit' && now - firstStopAt > REPEATED_SIGNAL_WINDOW_MS) process.exit(EXIT_FAILED);
+      return;
+    }
+    firstStopAt = now;
+    const what = cause === 'parent-exit' ? 'the process that started this command exited' : `${cause} received`;
+    process.stderr.write(`\n${what}: finishing what is in flight (send SIGTERM or SIGINT again to exit at once)\n`);
+    controller.abort(new DOMException(`stopped by ${cause === 'parent-exit' ? 'the exit of the parent process' : cause}`, 'AbortError'));
   };
+  const onSignal = (name: NodeJS.Signals) => stop(name);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const stopWatchingParent = watchParent(() => stop('parent-exit'));
   return {
     io: {
       out: (line) => process.stdout.write(`${line}\n`),
@@ -72,6 +105,7 @@ function createIo(): { io: CommandIo; dispose: () => void } {
       signal: controller.signal,
     },
     dispose: () => {
+      stopWatchingParent();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     },

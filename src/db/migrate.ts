@@ -5,12 +5,24 @@ import { createDb } from './client.ts';
 import { SQL_STATE, sqlStateOf } from './sql-state.ts';
 
 const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
-/** Any fixed number: serialises concurrent `migrate` runs against one database. */
+/** Any fixed number: serialises concurrent `migrate` runs (and `start`s) against one database. */
 const MIGRATION_LOCK_KEY = 7_420_001;
 
 export interface MigrateResult {
   createdDatabase: boolean;
   database: string;
+  /** migrations this call applied: 0 when another process had applied them (it waited for that process) */
+  applied: number;
+  /** true when another process held the migration lock and this one waited for it */
+  waited: boolean;
+}
+
+/** drizzle's own record of applied migrations; absent until the first one runs */
+async function countApplied(client: pg.PoolClient): Promise<number> {
+  const table = await client.query<{ exists: boolean }>("select to_regclass('drizzle.__drizzle_migrations') is not null as exists");
+  if (table.rows[0]?.exists !== true) return 0;
+  const counted = await client.query<{ n: number }>('select count(*)::int as n from drizzle.__drizzle_migrations');
+  return counted.rows[0]?.n ?? 0;
 }
 
 function databaseName(databaseUrl: string): string {
@@ -58,14 +70,23 @@ export async function dropDatabase(databaseUrl: string): Promise<void> {
   await onServer(databaseUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${quoted(name)} WITH (FORCE)`));
 }
 
-export async function migrateDatabase(databaseUrl: string): Promise<MigrateResult> {
+export async function migrateDatabase(databaseUrl: string, onWait?: () => void): Promise<MigrateResult> {
   const createdDatabase = await ensureDatabase(databaseUrl);
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   const client = await pool.connect();
+  let applied: number;
+  let waited = false;
   try {
-    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    const tried = await client.query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [MIGRATION_LOCK_KEY]);
+    if (tried.rows[0]?.locked !== true) {
+      waited = true;
+      onWait?.();
+      await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    }
     try {
+      const before = await countApplied(client);
       await migrate(createDb(pool), { migrationsFolder: MIGRATIONS_FOLDER });
+      applied = (await countApplied(client)) - before;
     } finally {
       await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
     }
@@ -73,5 +94,5 @@ export async function migrateDatabase(databaseUrl: string): Promise<MigrateResul
     client.release();
     await pool.end();
   }
-  return { createdDatabase, database: databaseName(databaseUrl) };
+  return { createdDatabase, database: databaseName(databaseUrl), applied, waited };
 }

@@ -4,6 +4,7 @@
 export const SQL_STATE = {
   uniqueViolation: '23505',
   duplicateDatabase: '42P04',
+  queryCanceled: '57014',
 } as const;
 
 /** The SQLSTATE of an error pg raised, if it is one. */

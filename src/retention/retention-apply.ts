@@ -205,9 +205,21 @@ export async function applyProvider(deps: RetentionDeps, loaded: LoadedRules, pr
   const log = deps.logger.child({ provider: provider.name, component: 'retention' });
   const rules = loaded.kind === 'rules' ? loaded.rules : NO_RULES;
   const digest = loaded.kind === 'rules' ? loaded.digest : 'no-rules';
-  const retentionLock = await acquireProviderLock(pool, 'retention', provider.name, () => log.info('another retention apply of this provider is running; waiting for it'));
+  const retentionLock = await acquireProviderLock(
+    pool,
+    'retention',
+    provider.name,
+    () => log.info('another retention apply of this provider is running; waiting for it'),
+    deps.signal,
+  );
   try {
-    const syncLock = await acquireProviderLock(pool, 'sync', provider.name, () => log.info('a sync of this provider is running; waiting for it to finish before acting'));
+    const syncLock = await acquireProviderLock(
+      pool,
+      'sync',
+      provider.name,
+      () => log.info('a sync of this provider is running; waiting for it to finish before acting'),
+      deps.signal,
+    );
     try {
       const now = (deps.clock ?? (() => new Date()))();
       const input: RunInput = { deps, provider, rules, digest, now, log };

@@ -4,6 +4,7 @@
  * which is exactly the liveness signal a resumed run needs.
  */
 import type pg from 'pg';
+import { SQL_STATE, sqlStateOf } from '../db/sql-state.ts';
 import { PROVIDER_NAMES, type ProviderName } from '../providers/provider-names.ts';
 
 export const LOCK_SPACES = { sync: 7_420_010, retention: 7_420_020 } as const;
@@ -15,20 +16,26 @@ export interface HeldLock {
   release(): Promise<void>;
 }
 
+/**
+ * Waits for the lock; `signal` gives up the wait (a worker shutting down must not wait out another process's
+ * sync): the blocked query is cancelled from another connection and the signal's reason thrown.
+ */
 export async function acquireProviderLock(
   pool: pg.Pool,
   space: LockSpace,
   provider: ProviderName,
   onWait: () => void,
+  signal?: AbortSignal,
 ): Promise<HeldLock> {
   const client = await pool.connect();
   const key = [LOCK_SPACES[space], PROVIDER_NAMES.indexOf(provider)];
   try {
-    const tried = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS locked', key);
+    const tried = await client.query<{ locked: boolean; pid: number }>('SELECT pg_try_advisory_lock($1, $2) AS locked, pg_backend_pid() AS pid', key);
     const waited = tried.rows[0]?.locked !== true;
     if (waited) {
+      signal?.throwIfAborted();
       onWait();
-      await client.query('SELECT pg_advisory_lock($1, $2)', key);
+      await waitForLock(pool, client, key, tried.rows[0]?.pid, signal);
     }
     return {
       waited,
@@ -45,5 +52,23 @@ export async function acquireProviderLock(
   } catch (error) {
     client.release(error as Error);
     throw error;
+  }
+}
+
+async function waitForLock(pool: pg.Pool, client: pg.PoolClient, key: number[], backendPid: number | undefined, signal?: AbortSignal): Promise<void> {
+  if (signal === undefined || backendPid === undefined) {
+    await client.query('SELECT pg_advisory_lock($1, $2)', key);
+    return;
+  }
+  // a cancel that arrives after the lock was granted finds the connection idle and does nothing
+  const cancel = () => void pool.query('SELECT pg_cancel_backend($1)', [backendPid]).catch(() => undefined);
+  signal.addEventListener('abort', cancel, { once: true });
+  try {
+    await client.query('SELECT pg_advisory_lock($1, $2)', key);
+  } catch (error) {
+    if (signal.aborted && sqlStateOf(error) === SQL_STATE.queryCanceled) throw signal.reason;
+    throw error;
+  } finally {
+    signal.removeEventListener('abort', cancel);
   }
 }

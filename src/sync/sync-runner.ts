@@ -83,8 +83,12 @@ export async function syncProvider(options: SyncOptions, provider: AssetProvider
   const db = createDb(options.pool);
   const log = options.logger.child({ provider: provider.name });
   const waitStartedAt = clock();
-  const lock = await acquireProviderLock(options.pool, 'sync', provider.name, () =>
-    log.info('another process is syncing this provider; waiting for it to finish'),
+  const lock = await acquireProviderLock(
+    options.pool,
+    'sync',
+    provider.name,
+    () => log.info('another process is syncing this provider; waiting for it to finish'),
+    options.signal,
   );
   try {
     if (lock.waited) {
