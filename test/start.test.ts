@@ -82,9 +82,9 @@ describe('start (in-process)', () => {
       };
       expect(listed.schedules.map((s) => [s.queue, s.id, s.job, s.pattern])).toEqual([
         ['sync', 'sync:affogato', 'sync.provider', '0 5 * * *'],
+        ['retention', 'history:prune', 'history.prune', '15 4 * * *'],
         ['retention', 'retention:apply', 'retention.apply', '30 3 * * *'],
         ['dag', 'dag:sweep', 'dag.sweep', '* * * * *'],
-        ['retention', 'history:prune', 'history.prune', '15 4 * * *'],
       ]);
       expect(new Date(listed.schedules[0]?.next ?? 0).getUTCHours()).toBe(5);
 
