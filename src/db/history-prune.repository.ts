@@ -50,11 +50,12 @@ const PRUNABLE_BULK_OPERATION = `o.state = 'done' AND o.finished_at < $1`;
 
 /** One DELETE per table, taking at most the last parameter's number of rows. */
 const DELETE_BATCH: Record<HistoryTable, { sql: string; needsKeptRuns: boolean }> = {
+  // a run's pages are read only to resume it: those of any run that ended before the cutoff go, kept runs' too
   sync_pages: {
-    needsKeptRuns: true,
+    needsKeptRuns: false,
     sql: `DELETE FROM sync_pages WHERE (run_id, page_key) IN (
             SELECT p.run_id, p.page_key FROM sync_pages p JOIN sync_runs r ON r.id = p.run_id
-             WHERE ${PRUNABLE_SYNC_RUN} LIMIT $3)`,
+             WHERE r.state <> 'running' AND r.finished_at < $1 LIMIT $2)`,
   },
   sync_runs: {
     needsKeptRuns: true,
