@@ -67,6 +67,7 @@ const prefix = `alw-soak-${process.pid}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const fmt = (n: number) => n.toLocaleString('en-US');
+const signed = (n: number) => `${n >= 0 ? '+' : ''}${n.toFixed(3)}`;
 
 /** Resident set size of a process, from /proc (Linux). */
 function rssMb(pid: number): number {
@@ -165,7 +166,30 @@ async function enqueueChurn(queues: Queues): Promise<Job[]> {
   return jobs;
 }
 
-async function startWorkerProcess(sim: SimProcess, databaseUrl: string, logPath: string): Promise<{ child: ChildProcess; exited: Promise<number | null> }> {
+interface HeapFigures {
+  heapUsedMb: number;
+  heapTotalMb: number;
+  externalMb: number;
+}
+
+/** The worker's V8 heap and external memory, from its own /metrics (prom-client's process defaults). */
+async function heapOf(adminUrl: string): Promise<HeapFigures> {
+  const text = await (await fetch(`${adminUrl}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN) / (1024 * 1024);
+  return {
+    heapUsedMb: value('nodejs_heap_size_used_bytes'),
+    heapTotalMb: value('nodejs_heap_size_total_bytes'),
+    externalMb: value('nodejs_external_memory_bytes'),
+  };
+}
+
+interface WorkerProcess {
+  child: ChildProcess;
+  adminUrl: string;
+  exited: Promise<number | null>;
+}
+
+async function startWorkerProcess(sim: SimProcess, databaseUrl: string, logPath: string): Promise<WorkerProcess> {
   // a directory of its own: no .env or retention.yaml of the repository is read
   const cwd = mkdtempSync(join(tmpdir(), 'alw-soak-'));
   const env = {
@@ -186,16 +210,17 @@ async function startWorkerProcess(sim: SimProcess, databaseUrl: string, logPath:
   child.stderr?.pipe(createWriteStream(logPath));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const lines = createInterface({ input: child.stdout! });
-  await new Promise<void>((resolve, reject) => {
+  const adminUrl = await new Promise<string>((resolve, reject) => {
     lines.on('line', (line) => {
-      if (line.startsWith('admin server listening')) resolve();
+      const announced = /^admin server listening on (\S+)/.exec(line);
+      if (announced?.[1] !== undefined) resolve(announced[1]);
     });
     void exited.then((code) => reject(new Error(`start exited with ${code} before it was up; see ${logPath}`)));
   });
-  return { child, exited };
+  return { child, adminUrl, exited };
 }
 
-interface SyncFigures {
+interface SyncFigures extends HeapFigures {
   index: number;
   seconds: number;
   rssMb: number;
@@ -208,7 +233,7 @@ const db = await createBenchDb(serverUrl);
 const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
 const queues = createQueues(redis, prefix);
 const logPath = join(mkdtempSync(join(tmpdir(), 'alw-soak-log-')), 'start.log');
-let worker: { child: ChildProcess; exited: Promise<number | null> } | undefined;
+let worker: WorkerProcess | undefined;
 try {
   const seeded = await seedBackdatedHistory(db.pool, historyScale, keepDays);
   worker = await startWorkerProcess(sim, db.url, logPath);
@@ -232,13 +257,15 @@ try {
     for (const job of await enqueueChurn(queues)) await finished(queues, job);
     await sleep(1_000);
     const rss = rssMb(pid);
+    const heap = await heapOf(worker.adminUrl);
     const keys = (await keysUnder(redis, `${prefix}:*`)).length;
     const done = await finishedJobs(queues);
-    figures.push({ index, seconds, rssMb: rss, peakRssMb: Math.max(peak, rss), keys });
+    figures.push({ index, seconds, rssMb: rss, peakRssMb: Math.max(peak, rss), keys, ...heap });
     out(
       `sync ${index}/${syncs}${index <= warmup ? ' (warm-up)' : ''}: ${result.state}, ${fmt(result.seen)} seen, ${result.inserted} inserted, ` +
         `${result.updated} updated, ${result.removed} removed, ${seconds.toFixed(2)} s; start RSS ${rss.toFixed(1)} MB after ` +
-        `(peak seen during the sync ${Math.max(peak, rss).toFixed(1)} MB); Redis: ${fmt(keys)} keys under the prefix ` +
+        `(peak seen during the sync ${Math.max(peak, rss).toFixed(1)} MB; V8 heap ${heap.heapUsedMb.toFixed(1)} MB used of ` +
+        `${heap.heapTotalMb.toFixed(1)} MB, external ${heap.externalMb.toFixed(1)} MB); Redis: ${fmt(keys)} keys under the prefix ` +
         `(finished jobs kept: ${fmt(done.completed)} completed, ${fmt(done.failed)} failed)`,
     );
   }
@@ -250,8 +277,14 @@ try {
   const rssValues = counted.map((f) => f.rssMb);
   out(
     `RSS after each sync, syncs ${warmup + 1}–${syncs}: ${Math.min(...rssValues).toFixed(1)} – ${Math.max(...rssValues).toFixed(1)} MB, ` +
-      `least-squares slope ${rssSlope >= 0 ? '+' : ''}${rssSlope.toFixed(3)} MB/sync (peak during syncs: ${peakSlope >= 0 ? '+' : ''}${peakSlope.toFixed(3)} MB/sync); ` +
-      `over all ${syncs} syncs, warm-up included: ${allSlope >= 0 ? '+' : ''}${allSlope.toFixed(3)} MB/sync`,
+      `least-squares slope ${signed(rssSlope)} MB/sync (peak during syncs: ${signed(peakSlope)} MB/sync); ` +
+      `over all ${syncs} syncs, warm-up included: ${signed(allSlope)} MB/sync`,
+  );
+  const heapSlope = slope(counted.map((f) => [f.index, f.heapUsedMb]));
+  const heapTotalSlope = slope(counted.map((f) => [f.index, f.heapTotalMb]));
+  out(
+    `V8 heap after each sync, syncs ${warmup + 1}–${syncs}: used ${signed(heapSlope)} MB/sync, allocated ${signed(heapTotalSlope)} MB/sync; ` +
+      `external ${signed(slope(counted.map((f) => [f.index, f.externalMb])))} MB/sync`,
   );
   const keyCounts = figures.map((f) => f.keys);
   out(
