@@ -107,9 +107,14 @@ async function finished(queues: Queues, job: Job, onTick?: () => void): Promise<
   const queue = queues[job.queueName as keyof Queues];
   for (;;) {
     onTick?.();
-    const current = await queue.getJob(job.id ?? '');
-    const state = await current?.getState();
-    if (current !== undefined && (state === 'completed' || state === 'failed')) return current;
+    const state = await queue.getJobState(job.id ?? '');
+    if (state === 'unknown') throw new Error(`job ${job.id} (${job.name}) is gone`);
+    // read once finished: a job read before that holds no return value
+    if (state === 'completed' || state === 'failed') {
+      const current = await queue.getJob(job.id ?? '');
+      if (current !== undefined) return current;
+      throw new Error(`job ${job.id} (${job.name}) is gone`);
+    }
     await sleep(100);
   }
 }
@@ -254,7 +259,7 @@ try {
     const seconds = (performance.now() - started) / 1000;
     if ((await syncJob.getState()) !== 'completed') throw new Error(`sync ${index} failed: ${syncJob.failedReason}`);
     const result = syncJob.returnvalue as { state: string; seen: number; inserted: number; updated: number; removed: number };
-    for (const job of await enqueueChurn(queues)) await finished(queues, job);
+    for (const job of await enqueueChurn(queues)) await finished(queues, job); // each is among the last 1,000, not trimmed yet
     await sleep(1_000);
     const rss = rssMb(pid);
     const heap = await heapOf(worker.adminUrl);
