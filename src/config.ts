@@ -30,6 +30,8 @@ export interface Config {
   readonly adminPort: number;
   readonly adminToken: Secret | undefined;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** finished history (sync, retention, bulk and DAG runs, quarantine) older than this many days is pruned daily */
+  readonly historyKeepDays: number;
 }
 
 export const SECRET_VARIABLES = ['AFFOGATO_API_KEY', 'MEDIAPOCKET_API_KEY', 'ROUGHY_API_KEY', 'ADMIN_TOKEN'] as const;
@@ -107,6 +109,15 @@ const envSchema = z.object({
       message: 'must be one of fatal, error, warn, info, debug, trace, silent',
     }).default('info'),
   ),
+  HISTORY_KEEP_DAYS: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ message: 'must be a number of days' })
+      .int('must be a whole number of days')
+      .min(1, 'must be at least 1 (day)')
+      .max(36_500, 'must be at most 36500 (days)')
+      .default(90),
+  ),
 });
 
 type Env = Record<string, string | undefined>;
@@ -160,6 +171,7 @@ export function loadConfig(env: Env): Config {
     adminPort: e.ADMIN_PORT,
     adminToken: e.ADMIN_TOKEN === undefined ? undefined : new Secret(e.ADMIN_TOKEN),
     logLevel: e.LOG_LEVEL,
+    historyKeepDays: e.HISTORY_KEEP_DAYS,
   });
 }
 

@@ -38,6 +38,7 @@ describe('configuration', () => {
       adminPort: 9400,
       adminToken: undefined,
       logLevel: 'info',
+      historyKeepDays: 90,
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.providers)).toBe(true);
@@ -75,6 +76,7 @@ describe('configuration', () => {
       ADMIN_PORT: '0',
       ADMIN_TOKEN: 't0k',
       LOG_LEVEL: 'debug',
+      HISTORY_KEEP_DAYS: '400',
     });
     expect(config).toMatchObject({
       databaseUrl: 'postgresql://u:p@db.internal:6543/catalog',
@@ -87,6 +89,7 @@ describe('configuration', () => {
       scheduleTz: 'Europe/Helsinki',
       adminPort: 0,
       logLevel: 'debug',
+      historyKeepDays: 400,
     });
     expect(config.providers.affogato).toMatchObject({ baseUrl: 'http://affogato.test', rps: 2.5 });
     expect(config.providers.mediapocket).toMatchObject({ baseUrl: 'https://t.mediapocket.fi', rps: 7 });
@@ -114,6 +117,11 @@ describe('configuration', () => {
     ['ADMIN_PORT', '70000', 'ADMIN_PORT must be a port number'],
     ['ADMIN_PORT', '94.5', 'ADMIN_PORT must be a whole number'],
     ['LOG_LEVEL', 'verbose', 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent'],
+    ['HISTORY_KEEP_DAYS', 'forever', 'HISTORY_KEEP_DAYS must be a number of days'],
+    ['HISTORY_KEEP_DAYS', '0', 'HISTORY_KEEP_DAYS must be at least 1 (day)'],
+    ['HISTORY_KEEP_DAYS', '-30', 'HISTORY_KEEP_DAYS must be at least 1 (day)'],
+    ['HISTORY_KEEP_DAYS', '7.5', 'HISTORY_KEEP_DAYS must be a whole number of days'],
+    ['HISTORY_KEEP_DAYS', '100000', 'HISTORY_KEEP_DAYS must be at most 36500 (days)'],
   ];
 
   it.each(wrongValues)('rejects %s=%j naming the variable and the value', (variable, value, expected) => {
@@ -171,6 +179,7 @@ describe('configuration through the CLI', () => {
       [{ SCHEDULE_TZ: 'Atlantis' }, 'SCHEDULE_TZ must be an IANA time zone'],
       [{ LOG_LEVEL: 'chatty' }, 'LOG_LEVEL must be one of'],
       [{ MEDIAPOCKET_API_KEY: 'mp-cli-secret' }, 'MEDIAPOCKET_BASE_URL is required when MEDIAPOCKET_API_KEY is set'],
+      [{ HISTORY_KEEP_DAYS: '0' }, 'HISTORY_KEEP_DAYS must be at least 1 (day) (got "0")'],
     ];
     const commands = [['report'], ['start'], ['sync'], ['migrate']];
     const results = await Promise.all(

@@ -44,28 +44,31 @@ describe('schedules', () => {
     await clearPrefix(prefix);
   });
 
-  it('derives one sync schedule per enabled provider, retention and the DAG sweep from the configuration', () => {
+  it('derives one sync schedule per enabled provider, retention, the DAG sweep and the history prune from the configuration', () => {
     const schedules = desiredSchedules(loadConfig(baseEnv));
     expect(schedules).toEqual([
       { id: 'sync:affogato', queue: 'sync', jobName: 'sync.provider', data: { provider: 'affogato' }, pattern: '0 3 * * *', tz: 'Europe/Helsinki' },
       { id: 'sync:roughy', queue: 'sync', jobName: 'sync.provider', data: { provider: 'roughy' }, pattern: '0 3 * * *', tz: 'Europe/Helsinki' },
       { id: 'retention:apply', queue: 'retention', jobName: 'retention.apply', data: {}, pattern: '30 4 * * 1', tz: 'Europe/Helsinki' },
       { id: 'dag:sweep', queue: 'dag', jobName: 'dag.sweep', data: {}, pattern: '* * * * *', tz: 'Europe/Helsinki' },
+      { id: 'history:prune', queue: 'retention', jobName: 'history.prune', data: {}, pattern: '15 4 * * *', tz: 'Europe/Helsinki' },
     ]);
     const defaults = desiredSchedules(loadConfig({}));
     expect(defaults.map((s) => [s.id, s.pattern, s.tz])).toEqual([
       ['retention:apply', '30 3 * * *', 'UTC'],
       ['dag:sweep', '* * * * *', 'UTC'],
+      ['history:prune', '15 4 * * *', 'UTC'],
     ]);
   });
 
   it('registers the schedulers with pattern, time zone and job template, each with its next job waiting', async () => {
     const result = await registerSchedules(queues, desiredSchedules(loadConfig(baseEnv)), logger);
-    expect(result).toEqual({ upserted: ['sync:affogato', 'sync:roughy', 'retention:apply', 'dag:sweep'], removed: [] });
+    expect(result).toEqual({ upserted: ['sync:affogato', 'sync:roughy', 'retention:apply', 'dag:sweep', 'history:prune'], removed: [] });
 
     const schedulers = await schedulersOf(queues);
     expect(schedulers.map((s) => [s.queue, s.key, s.name, s.pattern, s.tz])).toEqual([
       ['dag', 'dag:sweep', 'dag.sweep', '* * * * *', 'Europe/Helsinki'],
+      ['retention', 'history:prune', 'history.prune', '15 4 * * *', 'Europe/Helsinki'],
       ['retention', 'retention:apply', 'retention.apply', '30 4 * * 1', 'Europe/Helsinki'],
       ['sync', 'sync:affogato', 'sync.provider', '0 3 * * *', 'Europe/Helsinki'],
       ['sync', 'sync:roughy', 'sync.provider', '0 3 * * *', 'Europe/Helsinki'],
@@ -84,15 +87,15 @@ describe('schedules', () => {
     expect(template?.opts?.attempts).toBe(5);
 
     const delayed = await delayedJobs(queues);
-    expect(delayed.map((job) => job.scheduler).sort()).toEqual(['dag:sweep', 'retention:apply', 'sync:affogato', 'sync:roughy']);
+    expect(delayed.map((job) => job.scheduler).sort()).toEqual(['dag:sweep', 'history:prune', 'retention:apply', 'sync:affogato', 'sync:roughy']);
     expect(delayed.find((job) => job.scheduler === 'sync:affogato')).toMatchObject({ name: 'sync.provider', data: { provider: 'affogato' } });
   });
 
   it('is idempotent: registering again at the next boot adds nothing', async () => {
     const again = await registerSchedules(queues, desiredSchedules(loadConfig(baseEnv)), logger);
     expect(again.removed).toEqual([]);
-    expect((await schedulersOf(queues)).length).toBe(4);
-    expect((await delayedJobs(queues)).length).toBe(4);
+    expect((await schedulersOf(queues)).length).toBe(5);
+    expect((await delayedJobs(queues)).length).toBe(5);
   });
 
   it('removes the schedule of a provider that was disabled, and follows a changed cron', async () => {
@@ -103,13 +106,14 @@ describe('schedules', () => {
     const schedulers = await schedulersOf(queues);
     expect(schedulers.map((s) => [s.key, s.pattern])).toEqual([
       ['dag:sweep', '* * * * *'],
+      ['history:prune', '15 4 * * *'],
       ['retention:apply', '30 4 * * 1'],
       ['sync:affogato', '15 * * * *'],
     ]);
     const next = new Date(schedulers.find((s) => s.key === 'sync:affogato')?.next ?? 0);
     expect(next.getUTCMinutes()).toBe(15);
     const delayed = await delayedJobs(queues);
-    expect(delayed.map((job) => job.scheduler).sort()).toEqual(['dag:sweep', 'retention:apply', 'sync:affogato']);
+    expect(delayed.map((job) => job.scheduler).sort()).toEqual(['dag:sweep', 'history:prune', 'retention:apply', 'sync:affogato']);
   });
 
   it('a running check only adds what is missing: a schedule of another version and a pattern it changed stay as they are', async () => {

@@ -69,7 +69,7 @@ describe('start (in-process)', () => {
     try {
       const schedulers = await worker.queues.sync.getJobSchedulers();
       expect(schedulers.map((s) => [s.key, s.pattern, s.tz])).toEqual([['sync:affogato', '0 5 * * *', 'UTC']]);
-      expect((await worker.queues.retention.getJobSchedulers()).map((s) => s.key)).toEqual(['retention:apply']);
+      expect((await worker.queues.retention.getJobSchedulers()).map((s) => s.key).sort()).toEqual(['history:prune', 'retention:apply']);
       expect((await worker.queues.dag.getJobSchedulers()).map((s) => s.key)).toEqual(['dag:sweep']);
 
       expect(worker.adminUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -82,6 +82,7 @@ describe('start (in-process)', () => {
       };
       expect(listed.schedules.map((s) => [s.queue, s.id, s.job, s.pattern])).toEqual([
         ['sync', 'sync:affogato', 'sync.provider', '0 5 * * *'],
+        ['retention', 'history:prune', 'history.prune', '15 4 * * *'],
         ['retention', 'retention:apply', 'retention.apply', '30 3 * * *'],
         ['dag', 'dag:sweep', 'dag.sweep', '* * * * *'],
       ]);

@@ -19,6 +19,8 @@ export interface JobPayloads {
   'dag.sweep': Record<string, never>;
   /** one chunk of a bulk operation */
   'bulk.chunk': { operationId: number; chunk: number };
+  /** deletes finished history older than HISTORY_KEEP_DAYS (scheduled daily) */
+  'history.prune': Record<string, never>;
 }
 
 export type JobName = keyof JobPayloads;
@@ -28,7 +30,8 @@ export interface JobDefinition {
   options: JobsOptions;
 }
 
-const keepHistory = { removeOnComplete: { age: 24 * 3600, count: 1000 }, removeOnFail: { age: 7 * 24 * 3600 } };
+/** Finished jobs are trimmed by age and by count, so a burst of failures cannot grow Redis without bound. */
+const keepHistory = { removeOnComplete: { age: 24 * 3600, count: 1000 }, removeOnFail: { age: 7 * 24 * 3600, count: 1000 } };
 const retried = (attempts: number, delay: number): JobsOptions => ({ attempts, backoff: { type: 'exponential', delay } });
 
 export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition } = {
@@ -37,6 +40,8 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition } = {
   'dag.poll': { queue: 'dag', options: { ...keepHistory, ...retried(10, 5_000) } },
   'dag.sweep': { queue: 'dag', options: { ...keepHistory, attempts: 1 } },
   'bulk.chunk': { queue: 'bulk', options: { ...keepHistory, ...retried(8, 5_000) } },
+  // on the retention queue (one job at a time): never side by side with a retention apply
+  'history.prune': { queue: 'retention', options: { ...keepHistory, ...retried(3, 60_000) } },
 };
 
 export const JOB_NAMES = Object.keys(JOB_DEFINITIONS) as JobName[];

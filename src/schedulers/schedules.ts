@@ -35,6 +35,7 @@ export function desiredSchedules(config: Config): AnyScheduleSpec[] {
   }
   schedules.push(spec('retention:apply', 'retention.apply', {}, config.retentionCron, tz));
   schedules.push(spec('dag:sweep', 'dag.sweep', {}, DAG_SWEEP_CRON, tz));
+  schedules.push(spec('history:prune', 'history.prune', {}, '15 4 * * *', tz)); // daily, after retention's default 03:30
   return schedules;
 }
 
