@@ -35,6 +35,10 @@ export interface RunningWorker {
 export async function runWorker(context: AppContext, options: RunWorkerOptions): Promise<RunningWorker> {
   const { config, logger } = context;
   const queues = createQueues(context.redis, config.queuePrefix);
+  // the queues share the context's Redis connection: their errors are that connection's, and feed its state
+  for (const queue of Object.values(queues)) {
+    queue.on('error', (error) => context.health.reportFailure('redis', error, { message: 'queue error', fields: { queue: queue.name } }));
+  }
   let worker: CommandWorker | undefined;
   let admin: AdminServer | undefined;
 
@@ -54,13 +58,12 @@ export async function runWorker(context: AppContext, options: RunWorkerOptions):
     worker = startCommandWorker(context, queues, QUEUE_NAMES, { concurrency: options.concurrency, stopReason: 'the worker is shutting down' });
     const schedules = desiredSchedules(config);
     const registration = await registerSchedules(queues, schedules, logger);
-    const metrics = createWorkerMetrics({ db: context.db, queues, logger });
+    const metrics = createWorkerMetrics({ db: context.db, queues, logger, health: context.health });
     metrics.observeWorkers(worker.workers.workers.values());
     admin = await startAdminServer(
       {
-        pool: context.pool,
         db: context.db,
-        redis: context.redis,
+        health: context.health,
         queues,
         queuePrefix: config.queuePrefix,
         metrics,

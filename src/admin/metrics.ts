@@ -9,6 +9,7 @@ import { buildCatalogReport, type CatalogReport } from '../db/catalog-report.rep
 import type { Db } from '../db/client.ts';
 import { bulkItems, dagActionRuns, retentionActions, syncRuns } from '../db/schema.ts';
 import { errorMessage } from '../errors.ts';
+import { DEPENDENCIES, type DependencyHealth } from '../health/dependency-health.ts';
 import { QUEUE_NAMES } from '../jobs/job-definitions.ts';
 import type { Queues } from '../jobs/queues.ts';
 import type { Logger } from '../logger.ts';
@@ -22,6 +23,7 @@ export interface MetricsDeps {
   db: Db;
   queues: Queues;
   logger: Logger;
+  health: DependencyHealth;
 }
 
 export interface WorkerMetrics {
@@ -63,6 +65,16 @@ export function createWorkerMetrics(deps: MetricsDeps): WorkerMetrics {
         this.set({ source }, result.status === 'fulfilled' ? 1 : 0);
         if (result.status === 'rejected') deps.logger.warn({ source, error: errorMessage(result.reason) }, 'metrics: could not read a source');
       }
+    },
+  });
+
+  new Gauge({
+    name: 'asset_worker_dependency_up',
+    help: "Whether this process sees the dependency (postgres, redis) up: 1 yes, 0 no; the state its connections' errors and probes keep",
+    labelNames: ['dependency'],
+    registers: [registry],
+    collect() {
+      for (const dependency of DEPENDENCIES) this.set({ dependency }, deps.health.status(dependency).up ? 1 : 0);
     },
   });
 
