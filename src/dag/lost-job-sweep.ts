@@ -1,12 +1,15 @@
 /**
- * Postgres is the record of open work; BullMQ only schedules it. A poll or chunk job lost to a crash or a Redis
- * flush is found here from Postgres and enqueued again (deterministic job ids make a repeat harmless).
+ * Postgres is the record of open work; BullMQ only schedules it. A poll, chunk, sync or retention job lost to a
+ * crash or a Redis flush is found here from Postgres and enqueued again (deterministic job ids make a repeat
+ * harmless).
  */
 import { ensureChunkJob } from '../bulk/bulk-chunk-jobs.ts';
 import { openChunks, unfinishedOperationIds } from '../bulk/bulk.repository.ts';
 import type { Db } from '../db/client.ts';
 import type { Queues } from '../jobs/queues.ts';
+import { ensureRetentionResumeJob, ensureSyncResumeJobs } from '../jobs/resume-jobs.ts';
 import type { Logger } from '../logger.ts';
+import type { ProviderName } from '../providers/provider-names.ts';
 import { ensurePollJob } from './dag-poll-jobs.ts';
 import { overdueOpenRunIds } from './dag-runs.repository.ts';
 
@@ -16,12 +19,19 @@ export const DEFAULT_SWEEP_MARGIN_MS = 60_000;
 export interface SweepResult {
   pollsRequeued: number;
   chunksRequeued: number;
+  syncsRequeued: number;
+  retentionRequeued: number;
 }
 
-export async function sweepLostJobs(
-  deps: { db: Db; queues: Queues; logger: Logger },
-  marginMs = DEFAULT_SWEEP_MARGIN_MS,
-): Promise<SweepResult> {
+export interface SweepDeps {
+  db: Db;
+  queues: Queues;
+  logger: Logger;
+  /** the providers this process syncs and applies retention for: open runs of others are left alone */
+  providers: readonly ProviderName[];
+}
+
+export async function sweepLostJobs(deps: SweepDeps, marginMs = DEFAULT_SWEEP_MARGIN_MS): Promise<SweepResult> {
   let pollsRequeued = 0;
   for (const runId of await overdueOpenRunIds(deps.db, new Date(Date.now() - marginMs))) {
     if ((await ensurePollJob(deps.queues, runId)) !== 'exists') pollsRequeued += 1;
@@ -32,6 +42,9 @@ export async function sweepLostJobs(
       if ((await ensureChunkJob(deps.queues, operationId, chunk, false)) !== 'exists') chunksRequeued += 1;
     }
   }
-  if (pollsRequeued + chunksRequeued > 0) deps.logger.warn({ pollsRequeued, chunksRequeued }, 'lost jobs enqueued again from Postgres');
-  return { pollsRequeued, chunksRequeued };
+  const syncsRequeued = await ensureSyncResumeJobs(deps.db, deps.queues, deps.providers);
+  const retentionRequeued = await ensureRetentionResumeJob(deps.db, deps.queues, deps.providers);
+  const result = { pollsRequeued, chunksRequeued, syncsRequeued, retentionRequeued };
+  if (pollsRequeued + chunksRequeued + syncsRequeued + retentionRequeued > 0) deps.logger.warn(result, 'lost jobs enqueued again from Postgres');
+  return result;
 }
