@@ -52,7 +52,7 @@ describe.skipIf(unavailable !== undefined)('outages of Postgres and Redis under 
   beforeAll(async () => {
     [postgres, redis] = await Promise.all([startPrivatePostgres(), startPrivateRedis()]);
     // slow enough, at the rates below, for an outage to land mid-way
-    sim = await startSimulator({ seed: 43, counts: { affogato: 3_000, mediapocket: 140 } });
+    sim = await startSimulator({ seed: 43, counts: { affogato: 3_000, mediapocket: 240 } });
   }, 60_000);
   afterAll(async () => {
     await sim?.close();
@@ -206,9 +206,8 @@ describe.skipIf(unavailable !== undefined)('outages of Postgres and Redis under 
     }
   }, 60_000);
 
-  it('Postgres restarted in the middle of a bulk trash: every asset trashed with exactly one call, only the planned ones', async () => {
-    const { context: ctx, worker: running, pool: db } = await boot({ mediapocket: 15 });
-    const ids = sim.mediapocket.ids().slice(0, 100);
+  /** A bulk trash of these ids queued on the running worker, as `bulk trash` queues one. */
+  const queueBulkTrash = async (running: RunningWorker, ctx: AppContext, db: pg.Pool, ids: string[]) => {
     const handle = ctx.selectProviders(['mediapocket'])[0];
     const chunkSize = chunkSizeFor('trash', handle?.provider.batchSize('trash') ?? 1);
     const plan = planItems(ids, chunkSize);
@@ -222,23 +221,61 @@ describe.skipIf(unavailable !== undefined)('outages of Postgres and Redis under 
           ])
         ).rows.map((row) => [row.state, row.n]),
       ) as Record<string, number>;
-    await waitFor(async () => ((await itemStates()).done ?? 0) >= 25 || undefined, 50);
+    const finished = () =>
+      waitFor(async () => {
+        const states = await itemStates();
+        return (states.done ?? 0) + (states.failed ?? 0) === ids.length ? states : undefined;
+      }, 250);
+    return { itemStates, finished };
+  };
 
-    // fast shutdown: every session terminated (57P01), items in flight included
-    await postgres.restart();
-    await logged('postgres back');
-    const final = await waitFor(async () => {
-      const states = await itemStates();
-      return (states.done ?? 0) + (states.failed ?? 0) === ids.length ? states : undefined;
-    }, 250);
-    expect(final).toEqual({ done: ids.length });
-    const trashCalls = sim.stats.destructiveCalls.filter((call) => call.operation === 'trash');
+  const expectTrashedOnceEach = (ids: string[]) => {
     const perAsset = new Map<string, number>();
-    for (const call of trashCalls) for (const id of call.assetIds) perAsset.set(id, (perAsset.get(id) ?? 0) + 1);
-    expect([...perAsset.keys()].sort()).toEqual([...ids].sort());
+    for (const call of sim.stats.destructiveCalls) {
+      for (const id of call.assetIds) perAsset.set(`${call.operation} ${id}`, (perAsset.get(`${call.operation} ${id}`) ?? 0) + 1);
+    }
+    expect([...perAsset.keys()].sort()).toEqual(ids.map((id) => `trash ${id}`).sort());
     expect([...perAsset.values()].every((calls) => calls === 1)).toBe(true);
     expect(ids.every((id) => sim.mediapocket.isTrashed(id))).toBe(true);
+  };
+
+  it('Postgres restarted in the middle of a bulk trash: every asset trashed with exactly one call, only the planned ones', async () => {
+    const { context: ctx, worker: running, pool: db } = await boot({ mediapocket: 15 });
+    sim.stats.reset();
+    const ids = sim.mediapocket.ids().slice(0, 100);
+    const bulk = await queueBulkTrash(running, ctx, db, ids);
+    await waitFor(async () => ((await bulk.itemStates()).done ?? 0) >= 25 || undefined, 50);
+
+    // fast shutdown: every session terminated (57P01), items in flight included; the chunk jobs fail and are retried
+    await postgres.restart();
+    await logged('postgres back');
+    expect(await bulk.finished()).toEqual({ done: ids.length });
+    expectTrashedOnceEach(ids);
     expect(linesSaying('postgres down')).toHaveLength(1);
     expect(linesSaying('postgres back')).toHaveLength(1);
+  }, 60_000);
+
+  it('Redis killed in the middle of a bulk trash and back empty: the sweep enqueues the open chunks again while their runners go on; each asset trashed once', async () => {
+    // three chunks of 20, all running at once, slowly enough to be mid-way when their jobs come back
+    const { context: ctx, worker: running, pool: db } = await boot({ mediapocket: 5 });
+    sim.stats.reset();
+    const ids = sim.mediapocket.ids().slice(100, 160);
+    const bulk = await queueBulkTrash(running, ctx, db, ids);
+    await waitFor(async () => ((await bulk.itemStates()).done ?? 0) >= 10 || undefined, 50);
+
+    await redis.kill();
+    await logged('redis down');
+    await redis.start();
+    await logged('redis back');
+    // every chunk job is gone; the runners of four chunks are still going: the jobs enqueued again for those wait
+    await enqueue(running.queues, 'dag.sweep', {});
+    await logged('lost jobs enqueued again from Postgres');
+    expect(linesSaying('lost jobs enqueued again from Postgres')[0]).toMatchObject({ chunksRequeued: 3 });
+    expect(await bulk.finished()).toEqual({ done: ids.length });
+    expectTrashedOnceEach(ids);
+    // the runners were still going when their jobs came back: the new jobs waited for them rather than send twice
+    expect(linesSaying('another runner has this bulk chunk; its job waits').length).toBeGreaterThan(0);
+    expect(linesSaying('redis down')).toHaveLength(1);
+    expect(linesSaying('redis back')).toHaveLength(1);
   }, 60_000);
 });
