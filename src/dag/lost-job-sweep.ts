@@ -32,19 +32,40 @@ export interface SweepDeps {
 }
 
 export async function sweepLostJobs(deps: SweepDeps, marginMs = DEFAULT_SWEEP_MARGIN_MS): Promise<SweepResult> {
-  let pollsRequeued = 0;
-  for (const runId of await overdueOpenRunIds(deps.db, new Date(Date.now() - marginMs))) {
-    if ((await ensurePollJob(deps.queues, runId)) !== 'exists') pollsRequeued += 1;
-  }
-  let chunksRequeued = 0;
-  for (const operationId of await unfinishedOperationIds(deps.db)) {
-    for (const chunk of await openChunks(deps.db, operationId)) {
-      if ((await ensureChunkJob(deps.queues, operationId, chunk, false)) !== 'exists') chunksRequeued += 1;
+  const requeuePolls = async () => {
+    let added = 0;
+    for (const runId of await overdueOpenRunIds(deps.db, new Date(Date.now() - marginMs))) {
+      if ((await ensurePollJob(deps.queues, runId)) !== 'exists') added += 1;
     }
-  }
-  const syncsRequeued = await ensureSyncResumeJobs(deps.db, deps.queues, deps.providers);
-  const retentionRequeued = await ensureRetentionResumeJob(deps.db, deps.queues, deps.providers);
-  const result = { pollsRequeued, chunksRequeued, syncsRequeued, retentionRequeued };
-  if (pollsRequeued + chunksRequeued + syncsRequeued + retentionRequeued > 0) deps.logger.warn(result, 'lost jobs enqueued again from Postgres');
+    return added;
+  };
+  const requeueChunks = async () => {
+    let added = 0;
+    for (const operationId of await unfinishedOperationIds(deps.db)) {
+      for (const chunk of await openChunks(deps.db, operationId)) {
+        if ((await ensureChunkJob(deps.queues, operationId, chunk, false)) !== 'exists') added += 1;
+      }
+    }
+    return added;
+  };
+  // each kind of work on its own: one that cannot be swept this time does not keep the others waiting
+  const failures: unknown[] = [];
+  const attempt = async (sweep: () => Promise<number>): Promise<number> => {
+    try {
+      return await sweep();
+    } catch (error) {
+      failures.push(error);
+      return 0;
+    }
+  };
+  const result: SweepResult = {
+    pollsRequeued: await attempt(requeuePolls),
+    chunksRequeued: await attempt(requeueChunks),
+    syncsRequeued: await attempt(() => ensureSyncResumeJobs(deps.db, deps.queues, deps.providers)),
+    retentionRequeued: await attempt(() => ensureRetentionResumeJob(deps.db, deps.queues, deps.providers)),
+  };
+  if (Object.values(result).some((added) => added > 0)) deps.logger.warn(result, 'lost jobs enqueued again from Postgres');
+  // the job fails with the first error (and is logged as failed); the next minute's sweep tries again
+  if (failures.length > 0) throw failures[0];
   return result;
 }
