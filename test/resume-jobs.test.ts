@@ -31,7 +31,7 @@ describe('resume jobs for open sync and retention runs', () => {
     await Promise.all(Object.values(queues).map((queue) => queue.obliterate({ force: true })));
   });
 
-  it('an open sync run gets one job under its own id; none while a session holds its lock or a job of its provider is live', async () => {
+  it('an open sync run gets one job under its own id; none while a session holds its lock or a job of its provider is due', async () => {
     expect(await ensureSyncResumeJobs(database.db, queues, ['affogato', 'roughy'])).toBe(0);
     const run = await createRun(database.db, 'affogato', new Date());
 
@@ -43,6 +43,9 @@ describe('resume jobs for open sync and retention runs', () => {
     expect(await ensureSyncResumeJobs(database.db, queues, ['affogato'])).toBe(0);
     await scheduled.remove();
 
+    // the schedule's next firing (delayed, hours away) is not a job that will resume the run
+    await queues.sync.upsertJobScheduler('sync:affogato', { pattern: '0 5 1 1 *' }, { name: 'sync.provider', data: { provider: 'affogato' } });
+    expect((await queues.sync.getJobs(['delayed'])).map((job) => job.name)).toEqual(['sync.provider']);
     // a provider this process does not sync is left alone
     expect(await ensureSyncResumeJobs(database.db, queues, ['roughy'])).toBe(0);
     expect(await ensureSyncResumeJobs(database.db, queues, ['affogato'])).toBe(1);

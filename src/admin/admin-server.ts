@@ -47,7 +47,9 @@ export function buildAdminApp(deps: AdminServerDeps): FastifyInstance {
     // a live probe of each, which also moves its up/down state (whose changes are what gets logged, not each request)
     const statuses = await Promise.all(DEPENDENCIES.map((dependency) => deps.health.check(dependency)));
     const ready = statuses.every((status) => status.up);
-    const named = Object.fromEntries(DEPENDENCIES.map((dependency, i) => [dependency, statuses[i]?.up === true ? 'ok' : `down: ${statuses[i]?.error ?? 'unknown'}`]));
+    const named = Object.fromEntries(
+      DEPENDENCIES.map((dependency, i) => [dependency, statuses[i]?.up === true ? 'ok' : `down: ${statuses[i]?.error ?? 'unknown'}`]),
+    );
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', ...named });
   });
 
