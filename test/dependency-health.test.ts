@@ -49,6 +49,19 @@ describe('dependency health', () => {
     health.close();
   });
 
+  it('with a heartbeat, an outage is found without any error reported', async () => {
+    const { answering, said, lines } = harness();
+    const health = createDependencyHealth({
+      logger: createLogger('info', { write: (line: string) => void lines.push(JSON.parse(line) as { msg: string }) }),
+      probes: { postgres: async () => (answering.postgres ? undefined : Promise.reject(new Error('connect ECONNREFUSED'))), redis: async () => undefined },
+      heartbeatMs: 10,
+    });
+    answering.postgres = false;
+    await waitFor(async () => (said('postgres down').length > 0 ? true : undefined), 5);
+    expect(health.status('postgres')).toMatchObject({ up: false, error: 'connect ECONNREFUSED' });
+    health.close();
+  });
+
   it('check() probes now and reports the state; after close() nothing is probed or logged', async () => {
     const { answering, health, probes, lines } = harness();
     answering.postgres = false;

@@ -48,6 +48,7 @@ export function createAppContext(config: Config, logger: Logger): AppContext {
   const health = createDependencyHealth({
     logger,
     probes: { postgres: postgresProbe(config.databaseUrl), redis: redisProbe(redis) },
+    heartbeatMs: 15_000,
   });
   // a server restart must not crash the process, nor log a line per connection and reconnect attempt
   const pool = createPool(config.databaseUrl, 12, (error) =>

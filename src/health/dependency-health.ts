@@ -2,7 +2,7 @@
  * Postgres and Redis as two up/down states. Connection errors arrive as floods (every client, every reconnect
  * attempt, every worker loop); each is only a suspicion that a probe confirms or clears. A dependency changes
  * state on a probe's answer alone, and each change is logged once: "<dependency> down", then "<dependency> back".
- * While down, the dependency is probed every `recheckMs` until it answers.
+ * While down, the dependency is probed every `recheckMs` until it answers; while up, every `heartbeatMs` if set.
  */
 import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -49,6 +49,11 @@ export interface DependencyHealthOptions {
   recheckMs?: number;
   /** a probe that has not answered by then counts as failed */
   probeTimeoutMs?: number;
+  /**
+   * how often a dependency that is up is probed anyway (off when absent): an idle process may hold no connection
+   * whose error would tell it of an outage
+   */
+  heartbeatMs?: number;
   clock?: () => Date;
 }
 
@@ -146,6 +151,13 @@ export function createDependencyHealth(options: DependencyHealthOptions): Depend
     return probing;
   };
 
+  const heartbeat =
+    options.heartbeatMs === undefined
+      ? undefined
+      : setInterval(() => {
+          for (const dependency of DEPENDENCIES) if (stateOf(dependency).up) void check(dependency);
+        }, options.heartbeatMs).unref();
+
   return {
     reportFailure(dependency, error, report) {
       if (closed) return;
@@ -165,6 +177,7 @@ export function createDependencyHealth(options: DependencyHealthOptions): Depend
     status: (dependency) => snapshot(stateOf(dependency)),
     close() {
       closed = true;
+      clearInterval(heartbeat);
       for (const state of states.values()) clearTimeout(state.recheckTimer);
     },
   };
