@@ -117,7 +117,8 @@ export function createDependencyHealth(options: DependencyHealthOptions): Depend
         Object.assign(state, { up: true, since: now, error: undefined, suppressed: 0 });
       }
       // the dependency answers: these errors were not an outage, so each is worth its line
-      for (const { error, report } of pending) logger.warn({ ...report.fields, dependency, err: error }, report.message);
+      // the message only: a pg error from the pool carries the client, and with it the connection's parameters
+      for (const { error, report } of pending) logger.warn({ ...report.fields, dependency, error: errorMessage(error) }, report.message);
       if (overflow > 0) logger.warn({ dependency, errors: overflow }, `${dependency}: more errors of the same burst not logged`);
       return;
     }
