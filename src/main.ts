@@ -37,6 +37,10 @@ export interface RunningWorker {
 export async function runWorker(context: AppContext, options: RunWorkerOptions): Promise<RunningWorker> {
   const { config, logger } = context;
   const queues = createQueues(context.redis, config.queuePrefix);
+  // the queues share the context's Redis connection: their errors are that connection's, and feed its state
+  for (const queue of Object.values(queues)) {
+    queue.on('error', (error) => context.health.reportFailure('redis', error, { message: 'queue error', fields: { queue: queue.name } }));
+  }
   let worker: CommandWorker | undefined;
   let admin: AdminServer | undefined;
   let reconciler: ScheduleReconciler | undefined;
@@ -59,13 +63,12 @@ export async function runWorker(context: AppContext, options: RunWorkerOptions):
     const schedules = desiredSchedules(config);
     const registration = await registerSchedules(queues, schedules, logger);
     reconciler = startScheduleReconciler({ queues, schedules, connection: context.redis, logger });
-    const metrics = createWorkerMetrics({ db: context.db, queues, logger, schedules: reconciler });
+    const metrics = createWorkerMetrics({ db: context.db, queues, logger, schedules: reconciler, health: context.health });
     metrics.observeWorkers(worker.workers.workers.values());
     admin = await startAdminServer(
       {
-        pool: context.pool,
         db: context.db,
-        redis: context.redis,
+        health: context.health,
         queues,
         queuePrefix: config.queuePrefix,
         metrics,

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAdminServer, type AdminServer, type AdminServerDeps } from '../src/admin/admin-server.ts';
 import { createWorkerMetrics } from '../src/admin/metrics.ts';
 import { createDb, createPool } from '../src/db/client.ts';
+import { createDependencyHealth } from '../src/health/dependency-health.ts';
+import { postgresProbe, redisProbe } from '../src/health/dependency-probes.ts';
 import { enqueue, closeQueues, createQueues, type Queues } from '../src/jobs/queues.ts';
 import { createLogger } from '../src/logger.ts';
 import { Secret } from '../src/secret.ts';
@@ -27,16 +29,18 @@ describe('admin server', () => {
   let open: AdminServer;
   let guarded: AdminServer;
 
-  const depsWith = (token: Secret | undefined): AdminServerDeps => ({
-    pool: database.pool,
-    db: database.db,
-    redis,
-    queues,
-    queuePrefix: prefix,
-    metrics: createWorkerMetrics({ db: database.db, queues, logger }),
-    logger,
-    token,
-  });
+  const depsWith = (token: Secret | undefined): AdminServerDeps => {
+    const health = createDependencyHealth({ logger, probes: { postgres: postgresProbe(database.url), redis: redisProbe(redis) } });
+    return {
+      db: database.db,
+      health,
+      queues,
+      queuePrefix: prefix,
+      metrics: createWorkerMetrics({ db: database.db, queues, logger, health }),
+      logger,
+      token,
+    };
+  };
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -77,14 +81,14 @@ describe('admin server', () => {
     deadRedis.on('error', (error) => connectionErrors.push(error));
     const deadDb = createDb(deadPool);
     const deadQueues = createQueues(deadRedis, prefix);
+    const deadHealth = createDependencyHealth({ logger, probes: { postgres: postgresProbe('postgres://postgres@127.0.0.1:1/nothing'), redis: redisProbe(deadRedis) } });
     const server = await startAdminServer(
       {
         ...depsWith(new Secret(TOKEN)),
-        pool: deadPool,
         db: deadDb,
-        redis: deadRedis,
+        health: deadHealth,
         queues: deadQueues,
-        metrics: createWorkerMetrics({ db: deadDb, queues: deadQueues, logger }),
+        metrics: createWorkerMetrics({ db: deadDb, queues: deadQueues, logger, health: deadHealth }),
       },
       0,
       '127.0.0.1',
@@ -102,6 +106,8 @@ describe('admin server', () => {
       const metrics = await (await fetch(`${server.url}/metrics`)).text();
       expect(metrics).toContain('asset_worker_metrics_source_up{source="postgres"} 0');
       expect(metrics).toContain('asset_worker_metrics_source_up{source="redis"} 0');
+      expect(metrics).toContain('asset_worker_dependency_up{dependency="postgres"} 0');
+      expect(metrics).toContain('asset_worker_dependency_up{dependency="redis"} 0');
       expect(metrics).not.toMatch(/asset_worker_catalog_assets\{/);
       expect(metrics).not.toMatch(/asset_worker_queue_jobs\{/);
       expect(metrics).toContain('process_cpu_user_seconds_total');
@@ -111,6 +117,7 @@ describe('admin server', () => {
       expect(await report.json()).toEqual({ error: 'internal error' });
     } finally {
       await server.close();
+      deadHealth.close();
       await closeQueues(deadQueues);
       deadRedis.disconnect();
       await deadPool.end();
@@ -133,6 +140,7 @@ describe('admin server', () => {
     expect(text).toContain('asset_worker_queue_jobs{queue="sync",state="active"} 0');
     expect(text).toContain('asset_worker_metrics_source_up{source="postgres"} 1');
     expect(text).toContain('asset_worker_metrics_source_up{source="redis"} 1');
+    expect(text).toContain('asset_worker_dependency_up{dependency="postgres"} 1');
     expect(text).toContain('process_cpu_user_seconds_total');
     expect(text).toContain('nodejs_eventloop_lag_seconds');
   });

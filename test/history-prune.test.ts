@@ -135,7 +135,7 @@ describe('history pruning', () => {
     const deps = { context, queues, shutdownSignal: shutdown.signal };
     // a batch of 2 rows: every table takes several DELETE statements
     const registry = createJobRegistry([historyPruneHandler(deps, { batchSize: 2 }), retentionApplyHandler(deps)], ['retention']);
-    workers = startWorkers({ connection: context.redis, prefix, registry, logger: context.logger, queues: ['retention'] });
+    workers = startWorkers({ connection: context.redis, prefix, registry, logger: context.logger, health: context.health, queues: ['retention'] });
 
     // the catalog: rows first seen long ago are the mirror, never history
     await query(

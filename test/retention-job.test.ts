@@ -49,6 +49,7 @@ describe('the retention.apply job', () => {
       prefix,
       registry: createJobRegistry(createJobHandlers({ context, queues, shutdownSignal })),
       logger: context.logger,
+      health: context.health,
       queues: ['retention'],
     });
   const finished = (job: Job) =>

@@ -12,6 +12,8 @@ import { buildAdminApp } from '../src/admin/admin-server.ts';
 import { createWorkerMetrics } from '../src/admin/metrics.ts';
 import { loadConfig } from '../src/config.ts';
 import { closeQueues, createQueues, type Queues } from '../src/jobs/queues.ts';
+import { createDependencyHealth } from '../src/health/dependency-health.ts';
+import { postgresProbe, redisProbe } from '../src/health/dependency-probes.ts';
 import { createLogger, type Logger } from '../src/logger.ts';
 import { runWorker } from '../src/main.ts';
 import { findMissingSchedules, startScheduleReconciler, type ScheduleCheck } from '../src/schedulers/schedule-reconciler.ts';
@@ -68,18 +70,19 @@ describe.skipIf(redisServerMissing)('schedules heal themselves', () => {
   let schedules: AnyScheduleSpec[];
   const silent = createLogger('silent');
 
-  const adminWith = (check: ScheduleCheck): FastifyInstance =>
-    buildAdminApp({
-      pool: database.pool,
+  const adminWith = (check: ScheduleCheck): FastifyInstance => {
+    const health = createDependencyHealth({ logger: silent, probes: { postgres: postgresProbe(database.url), redis: redisProbe(connection) } });
+    return buildAdminApp({
+      health,
       db: database.db,
-      redis: connection,
       queues,
       queuePrefix: prefix,
-      metrics: createWorkerMetrics({ db: database.db, queues, logger: silent, schedules: check }),
+      metrics: createWorkerMetrics({ db: database.db, queues, logger: silent, schedules: check, health }),
       logger: silent,
       token: undefined,
       schedules: check,
     });
+  };
 
   const readiness = async (app: FastifyInstance) => {
     const response = await app.inject({ method: 'GET', url: '/readyz' });

@@ -3,10 +3,9 @@
  * ADMIN_TOKEN is set, and only with it) the queue dashboard and JSON admin endpoints.
  */
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
-import type pg from 'pg';
 import type { Db } from '../db/client.ts';
 import { errorMessage } from '../errors.ts';
+import { DEPENDENCIES, type DependencyHealth } from '../health/dependency-health.ts';
 import type { Queues } from '../jobs/queues.ts';
 import type { Logger } from '../logger.ts';
 import type { ScheduleCheck } from '../schedulers/schedule-reconciler.ts';
@@ -16,13 +15,13 @@ import { createAdminAuth } from './admin-auth.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import { DASHBOARD_PATH, queueDashboardPlugin } from './queue-dashboard.ts';
 
-/** A readiness probe that hangs is as bad as a failing one: answer within this. */
+/** A schedule check that hangs is as bad as a failing one: readiness answers within this. */
 const READINESS_TIMEOUT_MS = 2_000;
 
 export interface AdminServerDeps {
-  pool: pg.Pool;
   db: Db;
-  redis: Redis;
+  /** readiness probes Postgres and Redis through it (each probe answers within its timeout) */
+  health: DependencyHealth;
   queues: Queues;
   queuePrefix: string;
   metrics: WorkerMetrics;
@@ -45,15 +44,6 @@ function withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
     timer = setTimeout(() => reject(new Error(`${what} did not answer within ${READINESS_TIMEOUT_MS} ms`)), READINESS_TIMEOUT_MS);
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
-
-async function probe(check: () => Promise<unknown>, what: string): Promise<string> {
-  try {
-    await withTimeout(check(), what);
-    return 'ok';
-  } catch (error) {
-    return errorMessage(error);
-  }
 }
 
 /** 'ok', or which schedules are missing and why the last attempt to restore them failed. */
@@ -82,14 +72,16 @@ export function buildAdminApp(deps: AdminServerDeps): FastifyInstance {
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_request, reply) => {
-    const [postgres, redis, schedules] = await Promise.all([
-      probe(() => deps.pool.query('SELECT 1'), 'postgres'),
-      probe(() => deps.redis.ping(), 'redis'),
+    // a live probe of each dependency, which also moves its up/down state (whose changes are what gets logged, not each request)
+    const [statuses, schedules] = await Promise.all([
+      Promise.all(DEPENDENCIES.map((dependency) => deps.health.check(dependency))),
       deps.schedules === undefined ? undefined : scheduleReadiness(deps.schedules),
     ]);
-    const ready = postgres === 'ok' && redis === 'ok' && (schedules === undefined || schedules === 'ok');
-    if (!ready) deps.logger.warn({ postgres, redis, schedules }, 'not ready');
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', postgres, redis, schedules });
+    const named = Object.fromEntries(
+      DEPENDENCIES.map((dependency, i) => [dependency, statuses[i]?.up === true ? 'ok' : `down: ${statuses[i]?.error ?? 'unknown'}`]),
+    );
+    const ready = statuses.every((status) => status.up) && (schedules === undefined || schedules === 'ok');
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', ...named, schedules });
   });
 
   app.get('/metrics', async (_request, reply) => {

@@ -9,6 +9,7 @@ import { buildCatalogReport, type CatalogReport } from '../db/catalog-report.rep
 import type { Db } from '../db/client.ts';
 import { bulkItems, dagActionRuns, retentionActions, syncRuns } from '../db/schema.ts';
 import { errorMessage } from '../errors.ts';
+import { DEPENDENCIES, type Dependency, type DependencyHealth } from '../health/dependency-health.ts';
 import { QUEUE_NAMES } from '../jobs/job-definitions.ts';
 import type { Queues } from '../jobs/queues.ts';
 import type { Logger } from '../logger.ts';
@@ -25,6 +26,7 @@ export interface MetricsDeps {
   logger: Logger;
   /** the configured schedules, checked against Redis at each scrape (`start` only) */
   schedules?: ScheduleCheck;
+  health: DependencyHealth;
 }
 
 export interface WorkerMetrics {
@@ -52,8 +54,14 @@ export function createWorkerMetrics(deps: MetricsDeps): WorkerMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
-  const catalog = oncePerScrape<CatalogReport>(() => buildCatalogReport(deps.db));
-  const queueCounts = oncePerScrape(() => Promise.all(QUEUE_NAMES.map((queue) => deps.queues[queue].getJobCounts(...JOB_STATES))));
+  /**
+   * A source known to be down is not read: a Redis command would wait in the reconnecting client's queue until
+   * Redis is back, and the scrape with it.
+   */
+  const whileUp = <T>(dependency: Dependency, read: () => Promise<T>) => () =>
+    deps.health.status(dependency).up ? read() : Promise.reject(new Error(`${dependency} is down`));
+  const catalog = oncePerScrape<CatalogReport>(whileUp('postgres', () => buildCatalogReport(deps.db)));
+  const queueCounts = oncePerScrape(whileUp('redis', () => Promise.all(QUEUE_NAMES.map((queue) => deps.queues[queue].getJobCounts(...JOB_STATES)))));
 
   new Gauge({
     name: 'asset_worker_metrics_source_up',
@@ -64,8 +72,21 @@ export function createWorkerMetrics(deps: MetricsDeps): WorkerMetrics {
       const [postgres, redis] = await Promise.allSettled([catalog(), queueCounts()]);
       for (const [source, result] of [['postgres', postgres], ['redis', redis]] as const) {
         this.set({ source }, result.status === 'fulfilled' ? 1 : 0);
-        if (result.status === 'rejected') deps.logger.warn({ source, error: errorMessage(result.reason) }, 'metrics: could not read a source');
+        // during an outage the dependency's own "down" line has said it: not one more line per scrape
+        if (result.status === 'rejected' && deps.health.status(source).up) {
+          deps.logger.warn({ source, error: errorMessage(result.reason) }, 'metrics: could not read a source');
+        }
       }
+    },
+  });
+
+  new Gauge({
+    name: 'asset_worker_dependency_up',
+    help: "Whether this process sees the dependency (postgres, redis) up: 1 yes, 0 no; the state its connections' errors and probes keep",
+    labelNames: ['dependency'],
+    registers: [registry],
+    collect() {
+      for (const dependency of DEPENDENCIES) this.set({ dependency }, deps.health.status(dependency).up ? 1 : 0);
     },
   });
 

@@ -8,6 +8,8 @@ import type pg from 'pg';
 import type { Config } from '../config.ts';
 import { closePool, createDb, createPool, type Db } from '../db/client.ts';
 import { UsageError } from '../errors.ts';
+import { createDependencyHealth, type DependencyHealth } from '../health/dependency-health.ts';
+import { postgresProbe, redisProbe } from '../health/dependency-probes.ts';
 import { createRedisRateLimiter, type RateLimiter } from '../http/rate-limiter.ts';
 import type { Logger } from '../logger.ts';
 import type { Secret } from '../secret.ts';
@@ -23,6 +25,8 @@ export interface AppContext {
   readonly redis: Redis;
   readonly rateLimiter: RateLimiter;
   readonly providers: ReadonlyMap<ProviderName, ProviderHandle>;
+  /** Postgres and Redis as up/down states: connection errors are collapsed into them, each change logged once */
+  readonly health: DependencyHealth;
   /** the named providers, or every enabled one; a named provider that is not enabled is a usage error */
   selectProviders(names?: readonly string[]): ProviderHandle[];
   close(): Promise<void>;
@@ -40,11 +44,18 @@ function accountDigest(baseUrl: string, apiKey: Secret): string {
 }
 
 export function createAppContext(config: Config, logger: Logger): AppContext {
-  const pool = createPool(config.databaseUrl, 12);
-  // an idle client error (server restart) must not crash the process; the next query reports it
-  pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
   const redis = createRedisConnection(config);
-  redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
+  const health = createDependencyHealth({
+    logger,
+    probes: { postgres: postgresProbe(config.databaseUrl), redis: redisProbe(redis) },
+    heartbeatMs: 15_000,
+  });
+  // a server restart must not crash the process, nor log a line per connection and reconnect attempt
+  const pool = createPool(config.databaseUrl, 12, (error) =>
+    health.reportFailure('postgres', error, { message: 'database connection failed' }),
+  );
+  redis.on('error', (error) => health.reportFailure('redis', error, { message: 'redis connection error' }));
+  redis.on('ready', () => health.recheck('redis'));
   const rps: Partial<Record<ProviderName, number>> = {};
   const accounts: Partial<Record<ProviderName, string>> = {};
   for (const [name, providerConfig] of Object.entries(config.providers)) {
@@ -62,6 +73,7 @@ export function createAppContext(config: Config, logger: Logger): AppContext {
     redis,
     rateLimiter,
     providers,
+    health,
     selectProviders(names) {
       if (names === undefined || names.length === 0) return [...providers.values()];
       return names.map((name) => {
@@ -76,6 +88,8 @@ export function createAppContext(config: Config, logger: Logger): AppContext {
       });
     },
     async close() {
+      // connections closed on purpose are not an outage
+      health.close();
       await Promise.all([...providers.values()].map((handle) => handle.close()));
       redis.disconnect();
       await closePool(pool);

@@ -10,6 +10,7 @@ import type { Logger } from '../logger.ts';
 import type { ProviderHandle } from '../providers/provider-factory.ts';
 import { isProviderName, type ProviderName } from '../providers/provider-names.ts';
 import { runActionChunk } from './bulk-action-chunk.ts';
+import { tryLockChunk } from './bulk-chunk-lock.ts';
 import { runDagChunk } from './bulk-dag-chunk.ts';
 import { getOperation, loadOpenChunkItems, markOperationRunning } from './bulk.repository.ts';
 import { logOperationFinished } from './bulk-summary.ts';
@@ -27,7 +28,9 @@ export interface BulkChunkDeps {
 export type ChunkOutcome =
   | { kind: 'finished'; items: number; done?: number; failed?: number; started?: number }
   | { kind: 'interrupted' }
-  | { kind: 'nothing_to_do' };
+  | { kind: 'nothing_to_do' }
+  /** another runner has the chunk (see bulk-chunk-lock.ts): this job comes back later */
+  | { kind: 'busy' };
 
 /** Thrown when this process cannot do the chunk (its provider is not configured here): the job is retried. */
 export class ChunkNotRunnableError extends Error {
@@ -45,6 +48,16 @@ export class ChunkNotRunnableError extends Error {
 const MAX_ITEM_ATTEMPTS = 10;
 
 export async function runBulkChunk(deps: BulkChunkDeps, operationId: number, chunk: number): Promise<ChunkOutcome> {
+  const lock = await tryLockChunk(deps.pool, operationId, chunk);
+  if (lock === undefined) return { kind: 'busy' };
+  try {
+    return await runLockedChunk(deps, operationId, chunk);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function runLockedChunk(deps: BulkChunkDeps, operationId: number, chunk: number): Promise<ChunkOutcome> {
   const operation = await getOperation(deps.db, operationId);
   if (operation === undefined) return { kind: 'nothing_to_do' };
   const items = await loadOpenChunkItems(deps.db, operationId, chunk);

@@ -36,6 +36,7 @@ export function startCommandWorker(
     prefix: context.config.queuePrefix,
     registry,
     logger: context.logger,
+    health: context.health,
     queues: queueNames,
     concurrency: options.concurrency,
   });

@@ -1,12 +1,15 @@
 /**
- * Postgres is the record of open work; BullMQ only schedules it. A poll or chunk job lost to a crash or a Redis
- * flush is found here from Postgres and enqueued again (deterministic job ids make a repeat harmless).
+ * Postgres is the record of open work; BullMQ only schedules it. A poll, chunk, sync or retention job lost to a
+ * crash or a Redis flush is found here from Postgres and enqueued again (deterministic job ids make a repeat
+ * harmless).
  */
 import { ensureChunkJob } from '../bulk/bulk-chunk-jobs.ts';
 import { openChunks, unfinishedOperationIds } from '../bulk/bulk.repository.ts';
 import type { Db } from '../db/client.ts';
 import type { Queues } from '../jobs/queues.ts';
+import { ensureRetentionResumeJob, ensureSyncResumeJobs } from '../jobs/resume-jobs.ts';
 import type { Logger } from '../logger.ts';
+import type { ProviderName } from '../providers/provider-names.ts';
 import { ensurePollJob } from './dag-poll-jobs.ts';
 import { overdueOpenRunIds } from './dag-runs.repository.ts';
 
@@ -16,22 +19,53 @@ export const DEFAULT_SWEEP_MARGIN_MS = 60_000;
 export interface SweepResult {
   pollsRequeued: number;
   chunksRequeued: number;
+  syncsRequeued: number;
+  retentionRequeued: number;
 }
 
-export async function sweepLostJobs(
-  deps: { db: Db; queues: Queues; logger: Logger },
-  marginMs = DEFAULT_SWEEP_MARGIN_MS,
-): Promise<SweepResult> {
-  let pollsRequeued = 0;
-  for (const runId of await overdueOpenRunIds(deps.db, new Date(Date.now() - marginMs))) {
-    if ((await ensurePollJob(deps.queues, runId)) !== 'exists') pollsRequeued += 1;
-  }
-  let chunksRequeued = 0;
-  for (const operationId of await unfinishedOperationIds(deps.db)) {
-    for (const chunk of await openChunks(deps.db, operationId)) {
-      if ((await ensureChunkJob(deps.queues, operationId, chunk, false)) !== 'exists') chunksRequeued += 1;
+export interface SweepDeps {
+  db: Db;
+  queues: Queues;
+  logger: Logger;
+  /** the providers this process syncs and applies retention for: open runs of others are left alone */
+  providers: readonly ProviderName[];
+}
+
+export async function sweepLostJobs(deps: SweepDeps, marginMs = DEFAULT_SWEEP_MARGIN_MS): Promise<SweepResult> {
+  const requeuePolls = async () => {
+    let added = 0;
+    for (const runId of await overdueOpenRunIds(deps.db, new Date(Date.now() - marginMs))) {
+      if ((await ensurePollJob(deps.queues, runId)) !== 'exists') added += 1;
     }
-  }
-  if (pollsRequeued + chunksRequeued > 0) deps.logger.warn({ pollsRequeued, chunksRequeued }, 'lost jobs enqueued again from Postgres');
-  return { pollsRequeued, chunksRequeued };
+    return added;
+  };
+  const requeueChunks = async () => {
+    let added = 0;
+    for (const operationId of await unfinishedOperationIds(deps.db)) {
+      for (const chunk of await openChunks(deps.db, operationId)) {
+        if ((await ensureChunkJob(deps.queues, operationId, chunk, false)) !== 'exists') added += 1;
+      }
+    }
+    return added;
+  };
+  // each kind of work on its own: one that cannot be swept this time does not keep the others waiting
+  const failures: unknown[] = [];
+  const attempt = async (sweep: () => Promise<number>): Promise<number> => {
+    try {
+      return await sweep();
+    } catch (error) {
+      failures.push(error);
+      return 0;
+    }
+  };
+  const result: SweepResult = {
+    pollsRequeued: await attempt(requeuePolls),
+    chunksRequeued: await attempt(requeueChunks),
+    syncsRequeued: await attempt(() => ensureSyncResumeJobs(deps.db, deps.queues, deps.providers)),
+    retentionRequeued: await attempt(() => ensureRetentionResumeJob(deps.db, deps.queues, deps.providers)),
+  };
+  if (Object.values(result).some((added) => added > 0)) deps.logger.warn(result, 'lost jobs enqueued again from Postgres');
+  // the job fails with the first error (and is logged as failed); the next minute's sweep tries again
+  if (failures.length > 0) throw failures[0];
+  return result;
 }

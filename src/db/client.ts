@@ -7,8 +7,19 @@ export type Db = NodePgDatabase<typeof schema>;
 // bigint columns (size_bytes, counts) arrive as strings by default; asset sizes fit in a double.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
-export function createPool(databaseUrl: string, max = 10): pg.Pool {
-  return new pg.Pool({ connectionString: databaseUrl, max, application_name: 'asset-worker' });
+/**
+ * A pool whose connections never raise an unhandled 'error'. pg-pool listens on idle clients only; a client
+ * checked out (a transaction, an advisory lock, a COPY) whose server goes away (a restart: 57P01) would emit
+ * 'error' with nobody listening and crash the process. Every client gets a listener of its own when it connects.
+ * The error also fails whatever query was using the connection, which reports it; `onConnectionError` is told
+ * as well (the dependency's up/down state).
+ */
+export function createPool(databaseUrl: string, max = 10, onConnectionError: (error: Error) => void = () => undefined): pg.Pool {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max, application_name: 'asset-worker' });
+  pool.on('connect', (client) => client.on('error', onConnectionError));
+  // an idle client's error is re-emitted by the pool after it has dropped the client
+  pool.on('error', onConnectionError);
+  return pool;
 }
 
 /** Over a pool, or over one checked-out connection inside a transaction. */

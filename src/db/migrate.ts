@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
-import { createDb } from './client.ts';
+import { createDb, createPool } from './client.ts';
 import { SQL_STATE, sqlStateOf } from './sql-state.ts';
 
 const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
@@ -36,6 +36,8 @@ async function onServer<T>(databaseUrl: string, work: (admin: pg.Client) => Prom
   const adminUrl = new URL(databaseUrl);
   adminUrl.pathname = '/postgres';
   const admin = new pg.Client({ connectionString: adminUrl.toString() });
+  // a dropped connection also fails the query in progress, which reports it; unheard, it would crash the process
+  admin.on('error', () => undefined);
   await admin.connect();
   try {
     return await work(admin);
@@ -72,7 +74,7 @@ export async function dropDatabase(databaseUrl: string): Promise<void> {
 
 export async function migrateDatabase(databaseUrl: string, onWait?: () => void): Promise<MigrateResult> {
   const createdDatabase = await ensureDatabase(databaseUrl);
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  const pool = createPool(databaseUrl, 2);
   const client = await pool.connect();
   let applied: number;
   let waited = false;

@@ -4,6 +4,7 @@
  */
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { DependencyHealth } from '../health/dependency-health.ts';
 import type { Logger } from '../logger.ts';
 import { QUEUE_NAMES, type QueueName } from './job-definitions.ts';
 import type { JobRegistry } from './job-registry.ts';
@@ -18,6 +19,8 @@ export interface WorkerOptions {
   prefix: string;
   registry: JobRegistry;
   logger: Logger;
+  /** a worker's 'error' events are Redis connection errors, mostly: they feed Redis's up/down state */
+  health: DependencyHealth;
   concurrency?: Partial<Record<QueueName, number>>;
   /** run only these queues (a command running its own worker for its own jobs) */
   queues?: readonly QueueName[];
@@ -36,7 +39,8 @@ export function startWorkers(options: WorkerOptions): WorkerSet {
     worker.on('failed', (job, error) =>
       options.logger.warn({ queue, job: job?.name, jobId: job?.id, attempts: job?.attemptsMade, err: error }, 'job failed'),
     );
-    worker.on('error', (error) => options.logger.error({ queue, err: error }, 'worker error'));
+    // one line per outage, not one per failed fetch; an error while Redis answers is logged as 'worker error'
+    worker.on('error', (error) => options.health.reportFailure('redis', error, { message: 'worker error', fields: { queue } }));
     workers.set(queue, worker);
   }
   return {

@@ -3,8 +3,10 @@
  * advisory lock held on a dedicated connection. A process that dies loses its connection and so its lock,
  * which is exactly the liveness signal a resumed run needs.
  */
+import { sql } from 'drizzle-orm';
 import type pg from 'pg';
 import { SQL_STATE, sqlStateOf } from '../db/sql-state.ts';
+import type { Db } from '../db/client.ts';
 import { PROVIDER_NAMES, type ProviderName } from '../providers/provider-names.ts';
 
 export const LOCK_SPACES = { sync: 7_420_010, retention: 7_420_020 } as const;
@@ -71,4 +73,19 @@ async function waitForLock(pool: pg.Pool, client: pg.PoolClient, key: number[], 
   } finally {
     signal.removeEventListener('abort', cancel);
   }
+}
+
+/**
+ * Whether some session of this database holds the lock: its work is running (a `sync` command, a handler whose
+ * job was lost with Redis), so nothing needs enqueueing for it.
+ */
+export async function isProviderLockHeld(db: Db, space: LockSpace, provider: ProviderName): Promise<boolean> {
+  const result = await db.execute<{ held: boolean }>(sql`
+    SELECT EXISTS (
+      SELECT 1 FROM pg_locks
+      WHERE locktype = 'advisory' AND granted AND objsubid = 2
+        AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+        AND classid = ${LOCK_SPACES[space]} AND objid = ${PROVIDER_NAMES.indexOf(provider)}
+    ) AS held`);
+  return result.rows[0]?.held === true;
 }

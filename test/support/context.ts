@@ -42,6 +42,7 @@ export function startInProcessWorker(env: Record<string, string>, options: InPro
     prefix: context.config.queuePrefix,
     registry,
     logger: context.logger,
+    health: context.health,
     queues: options.queues,
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
   });

@@ -2,7 +2,10 @@ import { runBulkChunk } from '../../bulk/bulk-chunk-runner.ts';
 import type { DagPollPolicy } from '../../domain/dag-poll-policy.ts';
 import type { JobHandler } from '../job-registry.ts';
 import type { HandlerDeps } from './handler-deps.ts';
-import { parkForShutdown } from './park-job.ts';
+import { parkForShutdown, parkUntil } from './park-job.ts';
+
+/** How long a chunk job waits while another runner has its chunk. */
+const BUSY_CHUNK_RETRY_MS = 10_000;
 
 export function bulkChunkHandler(deps: HandlerDeps, options: { dagPolicy?: DagPollPolicy } = {}): JobHandler<'bulk.chunk'> {
   return {
@@ -21,6 +24,11 @@ export function bulkChunkHandler(deps: HandlerDeps, options: { dagPolicy?: DagPo
         job.data.operationId,
         job.data.chunk,
       );
+      // a second job for a chunk being run: it comes back once the runner is likely done, without using an attempt
+      if (outcome.kind === 'busy') {
+        deps.context.logger.info({ jobId: job.id, ...job.data }, 'another runner has this bulk chunk; its job waits');
+        return parkUntil(job, token, new Date(Date.now() + BUSY_CHUNK_RETRY_MS));
+      }
       if (outcome.kind !== 'interrupted') return outcome;
       // stopped for a shutdown between items: the chunk's items resume where they stood
       return parkForShutdown(job, token);

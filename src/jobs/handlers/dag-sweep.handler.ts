@@ -2,10 +2,14 @@ import { sweepLostJobs } from '../../dag/lost-job-sweep.ts';
 import type { JobHandler } from '../job-registry.ts';
 import type { HandlerDeps } from './handler-deps.ts';
 
-/** Scheduled every minute by `start`: re-enqueues poll and chunk jobs that Postgres says are owed. */
+/** Scheduled every minute by `start`: re-enqueues poll, chunk, sync and retention jobs that Postgres says are owed. */
 export function dagSweepHandler(deps: HandlerDeps, options: { marginMs?: number } = {}): JobHandler<'dag.sweep'> {
   return {
     name: 'dag.sweep',
-    handle: () => sweepLostJobs({ db: deps.context.db, queues: deps.queues, logger: deps.context.logger }, options.marginMs),
+    handle: () =>
+      sweepLostJobs(
+        { db: deps.context.db, queues: deps.queues, logger: deps.context.logger, providers: [...deps.context.providers.keys()] },
+        options.marginMs,
+      ),
   };
 }
