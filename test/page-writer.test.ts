@@ -97,8 +97,12 @@ describe('page writer', () => {
     expect(catalog.get('ast_i')?.url).toBe('https://cdn.example/ast_i');
     const stored = await getRun(database.db, run.id);
     expect(stored).toMatchObject({ pages: 5, seen: 12, progress: { page: 5 } });
-    const reloaded = await loadSeenIds(database.db, run.id);
-    expect([...reloaded.pageKeys].sort()).toEqual(['1:1', '1:2', '1:3', '1:4', '1:5']);
-    expect(reloaded.seen.size).toBe(12);
+    // read in one go, a few pages at a time (the last read short), and in reads that end exactly on the last page
+    for (const pagesPerRead of [500, 2, 5, 1]) {
+      const reloaded = await loadSeenIds(database.db, run.id, pagesPerRead);
+      expect([...reloaded.pageKeys].sort()).toEqual(['1:1', '1:2', '1:3', '1:4', '1:5']);
+      expect(reloaded.seen.size).toBe(12);
+      expect([...reloaded.seen].sort()).toEqual([...seen].sort());
+    }
   });
 });

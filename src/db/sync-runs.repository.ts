@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { ProviderName } from '../providers/provider-names.ts';
 import { CompactIdSet } from '../util/compact-id-set.ts';
 import type { Db } from './client.ts';
@@ -55,16 +55,29 @@ export async function findLastCompleteRun(db: Db, provider: ProviderName): Promi
   return run;
 }
 
-/** The ids a run has listed so far (kept compact: a run holds them until it ends) and its committed page keys. */
-export async function loadSeenIds(db: Db, runId: number): Promise<{ seen: CompactIdSet; pageKeys: Set<string> }> {
-  const rows = await db.select({ pageKey: syncPages.pageKey, assetIds: syncPages.assetIds }).from(syncPages).where(eq(syncPages.runId, runId));
+/**
+ * The ids a run has listed so far (kept compact: a run holds them until it ends) and its committed page keys.
+ * Read `pagesPerRead` pages at a time in key order, so resuming a large run never holds all its ids as strings.
+ */
+export async function loadSeenIds(db: Db, runId: number, pagesPerRead = 500): Promise<{ seen: CompactIdSet; pageKeys: Set<string> }> {
   const seen = new CompactIdSet();
   const pageKeys = new Set<string>();
-  for (const row of rows) {
-    pageKeys.add(row.pageKey);
-    for (const id of row.assetIds) seen.add(id);
+  let after: string | undefined;
+  for (;;) {
+    const rows = await db
+      .select({ pageKey: syncPages.pageKey, assetIds: syncPages.assetIds })
+      .from(syncPages)
+      .where(after === undefined ? eq(syncPages.runId, runId) : and(eq(syncPages.runId, runId), gt(syncPages.pageKey, after)))
+      .orderBy(asc(syncPages.pageKey))
+      .limit(pagesPerRead);
+    for (const row of rows) {
+      pageKeys.add(row.pageKey);
+      for (const id of row.assetIds) seen.add(id);
+    }
+    const last = rows[rows.length - 1];
+    if (last === undefined || rows.length < pagesPerRead) return { seen, pageKeys };
+    after = last.pageKey;
   }
-  return { seen, pageKeys };
 }
 
 export async function updateRun(db: Db, runId: number, patch: Partial<Omit<SyncRun, 'id' | 'provider'>>): Promise<void> {

@@ -42,19 +42,23 @@ export async function confirmMissingAssets(options: ConfirmationOptions): Promis
   });
   const suspects = await suspectsOf(options, new Set(candidates.map((candidate) => candidate.assetId)));
   if (candidates.length === 0 && suspects.length === 0) return null;
-  // the sample's answers are reused below: each candidate costs one detail request
+  // the sample's answers are reused below, each dropped once used: one detail request per candidate, none kept
   const answered = new Map<string, LookupResult>();
-  const lookupOnce = async (assetId: string) => {
-    const known = answered.get(assetId);
-    if (known !== undefined) return known;
+  const lookupSampled = async (assetId: string) => {
     const result = await provider.lookup(assetId);
     answered.set(assetId, result);
     return result;
   };
+  const lookupOnce = async (assetId: string) => {
+    const known = answered.get(assetId);
+    if (known === undefined) return provider.lookup(assetId);
+    answered.delete(assetId);
+    return known;
+  };
   const missingUntrashed = candidates.filter((candidate) => !candidate.trashed);
   if (counts !== undefined && isSharpShrink({ liveUntrashed: counts.live - counts.trashed, missingUntrashed: missingUntrashed.length })) {
     const sample = spreadSample(missingUntrashed, SAMPLE_SIZE);
-    const lookups = await mapWithConcurrency(sample, options.concurrency, (candidate) => lookupOnce(candidate.assetId));
+    const lookups = await mapWithConcurrency(sample, options.concurrency, (candidate) => lookupSampled(candidate.assetId));
     const stillThere = lookups.filter((result) => result.state === 'present').length;
     if (stillThere > 0) {
       return `the listing lacked ${missingUntrashed.length} of ${counts.live - counts.trashed} live assets, and ${stillThere} of a sample of ${sample.length} still exist`;
