@@ -1,0 +1,11 @@
+/** Every scenario, in the order the suite runs them. */
+import type { Scenario } from '../scenario.ts';
+import { killApply } from './kill-apply.ts';
+import { killBulk } from './kill-bulk.ts';
+import { postgresRestartApply } from './postgres-restart-apply.ts';
+import { postgresRestartSync } from './postgres-restart-sync.ts';
+import { redisEmptyApply } from './redis-empty-apply.ts';
+import { redisEmptySync } from './redis-empty-sync.ts';
+import { syncKills } from './sync-kills.ts';
+
+export const SCENARIOS: readonly Scenario[] = [syncKills, killApply, killBulk, redisEmptySync, redisEmptyApply, postgresRestartSync, postgresRestartApply];
