@@ -16,12 +16,12 @@ export const syncKills: Scenario = {
   async run(stage, verdict) {
     const reduced = stage.settings.reduced;
     const kills = reduced ? 3 : 10;
-    const counts = reduced ? { affogato: 1_500, mediapocket: 500, roughy: 500 } : { affogato: 5_000, mediapocket: 1_500, roughy: 1_500 };
+    const counts = reduced ? { affogato: 1_000, mediapocket: 400, roughy: 400 } : { affogato: 5_000, mediapocket: 1_500, roughy: 1_500 };
     await stage.startSimulator({ counts, latencyMs: 5 });
     await stage.migrate();
     await syncToCompletion(stage, stage.env(FAST), 'baseline-sync');
     const random = createRandom(deriveSeed(stage.settings.seed, 'sync-kills'));
-    const changed = changeTruth(stage, random);
+    const changed = changeTruth(stage, random, reduced ? 0.01 : 0.02);
     const firstRunId = Math.max(0, ...(await syncRunStates(stage)).map((run) => run.id));
 
     // slow enough that each process gets a few seconds into the listing before its kill
@@ -30,7 +30,7 @@ export const syncKills: Scenario = {
     let completedBeforeKill = 0;
     for (let i = 1; i <= kills; i += 1) {
       const sync = stage.spawn(`sync-kill-${i}`, ['sync'], env);
-      await sleep(1_000 + Math.floor(random() * 2_500));
+      await sleep((reduced ? 800 : 1_000) + Math.floor(random() * (reduced ? 1_500 : 2_500)));
       if (!sync.running) {
         completedBeforeKill += 1;
         verdict.expect((await sync.exited).code === 0, `sync ${i} ended on its own before its kill with ${sync.describeExit()}\n${sync.tail()}`);
