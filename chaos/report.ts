@@ -5,6 +5,10 @@ function seconds(ms: number | null): string {
   return ms === null ? '—' : `${(ms / 1000).toFixed(1)} s`;
 }
 
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
 function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => (row[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
@@ -27,7 +31,7 @@ export function formatReport(results: readonly ScenarioResult[]): string {
         result.failures.length === 0 ? 'passed' : 'FAILED',
         seconds(result.recoverMs),
         seconds(result.durationMs),
-        result.notes.join('; '),
+        truncate(result.notes.join('; '), 160),
       ]),
     ),
   );
