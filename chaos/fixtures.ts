@@ -85,13 +85,30 @@ export async function syncsFinished(stage: Stage, providers: readonly SimProvide
   });
 }
 
-/** The log lines of a process that show a failure: what a failed scenario quotes as its evidence. */
+/** The log lines of a process that show a failure, the most telling first: what a failed scenario quotes. */
 export function errorLines(process: WorkerProcess, limit = 4): string[] {
-  const pattern = /"level":(50|60)|Error|error:|exited|Unhandled|ECONNREFUSED|57P01|terminating connection/;
-  return process
-    .lines(pattern)
-    .slice(0, limit)
-    .map((line) => `${process.label}| ${line.length > 300 ? `${line.slice(0, 300)}…` : line}`);
+  const fatal = /Unhandled|uncaught|"level":60|FATAL/i;
+  const failing = /"level":50|Error|error:|ECONNREFUSED|57P01|terminating connection/;
+  const lines = process.lines(failing);
+  const ordered = [...process.lines(fatal), ...lines.filter((line) => !fatal.test(line))];
+  return [...new Set(ordered)].slice(0, limit).map((line) => `${process.label}| ${line.length > 300 ? `${line.slice(0, 300)}…` : line}`);
+}
+
+/** Waits until BullMQ reports every given job completed; a failure names the states they were left in. */
+export async function jobsCompleted(stage: Stage, jobIds: readonly string[], timeoutMs: number): Promise<string | undefined> {
+  let states: Array<string | undefined> = [];
+  try {
+    await until(
+      async () => {
+        states = await Promise.all(jobIds.map(async (id) => (await stage.queues.sync.getJob(id))?.getState()));
+        return states.every((state) => state === 'completed') || undefined;
+      },
+      { timeoutMs, pollMs: 250, what: 'jobs completed' },
+    );
+    return undefined;
+  } catch {
+    return `sync jobs left ${states.map((state) => state ?? 'missing').join(', ')} ${Math.round(timeoutMs / 1000)} s after their runs completed`;
+  }
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { enqueue } from '../../src/jobs/queues.ts';
 import { catalogProblems } from '../checks.ts';
-import { openRunPages, PROVIDERS, syncsFinished } from '../fixtures.ts';
+import { jobsCompleted, openRunPages, PROVIDERS, syncsFinished } from '../fixtures.ts';
 import type { WorkerProcess } from '../processes.ts';
 import type { Scenario } from '../scenario.ts';
 import { stopGracefully } from '../start-worker.ts';
@@ -46,8 +46,8 @@ export const replicaSigterm: Scenario = {
     verdict.recovered(stoppedAt, finished[0]?.at.getTime() ?? Date.now());
     const runs = await stage.query<{ provider: string; n: number }>('SELECT provider, count(*)::int AS n FROM sync_runs GROUP BY provider ORDER BY provider');
     verdict.expect(runs.length === PROVIDERS.length && runs.every((run) => run.n === 1), `sync runs per provider (one each: resumed, not redone): ${JSON.stringify(runs)}`);
-    const states = await Promise.all(jobs.map(async (job) => (await stage.queues.sync.getJob(job.id ?? ''))?.getState()));
-    verdict.expect(states.every((state) => state === 'completed'), `sync jobs ended ${states.join(', ')}`);
+    const jobsLeft = await jobsCompleted(stage, jobs.map((job) => job.id ?? ''), 30_000);
+    if (jobsLeft !== undefined) verdict.fail(jobsLeft);
     const listed = stage.sim.stats.count('affogato', 'list');
     const pages = Math.ceil(stage.sim.affogato.size() / 50);
     verdict.problems('catalog', await catalogProblems(stage.pool, stage.sim, PROVIDERS));

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { enqueue } from '../../src/jobs/queues.ts';
 import { catalogProblems } from '../checks.ts';
-import { PROVIDERS, syncsFinished } from '../fixtures.ts';
+import { jobsCompleted, PROVIDERS, syncsFinished } from '../fixtures.ts';
 import type { Stage } from '../harness.ts';
 import type { Scenario } from '../scenario.ts';
 import { readiness, schedulerKeys, stopGracefully } from '../start-worker.ts';
@@ -69,8 +69,8 @@ export const replicasBoot: Scenario = {
     await until(async () => (await syncsFinished(stage, PROVIDERS)) || undefined, { timeoutMs: 120_000, pollMs: 250, what: 'the syncs done by the replicas' });
     const runs = await stage.query<{ provider: string; n: number }>('SELECT provider, count(*)::int AS n FROM sync_runs GROUP BY provider');
     verdict.expect(runs.length === PROVIDERS.length && runs.every((run) => run.n === 1), `sync runs per provider: ${JSON.stringify(runs)}`);
-    const states = await Promise.all(jobs.map(async (job) => (await stage.queues.sync.getJob(job.id ?? ''))?.getState()));
-    verdict.expect(states.every((state) => state === 'completed'), `sync jobs ended ${states.join(', ')}`);
+    const jobsLeft = await jobsCompleted(stage, jobs.map((job) => job.id ?? ''), 30_000);
+    if (jobsLeft !== undefined) verdict.fail(jobsLeft);
     verdict.problems('catalog', await catalogProblems(stage.pool, stage.sim, PROVIDERS));
     for (const replica of replicas) await stopGracefully(replica, verdict);
   },
