@@ -2,6 +2,7 @@
  * Data and commands the scenarios share: the simulator's sizes, a synced catalog, a retention plan that has
  * work at every provider, and the operator's commands with their expected outcomes.
  */
+import type { QueueName } from '../src/jobs/job-definitions.ts';
 import type { SimProvider } from '../src/simulator/simulator.ts';
 import { affogatoAging, ageAssets, protectSome, rulesYaml, writeRules } from '../test/retention-fixtures.ts';
 import type { ProviderRates, Stage } from './harness.ts';
@@ -95,19 +96,19 @@ export function errorLines(process: WorkerProcess, limit = 4): string[] {
 }
 
 /** Waits until BullMQ reports every given job completed; a failure names the states they were left in. */
-export async function jobsCompleted(stage: Stage, jobIds: readonly string[], timeoutMs: number): Promise<string | undefined> {
+export async function jobsCompleted(stage: Stage, jobIds: readonly string[], timeoutMs: number, queue: QueueName = 'sync'): Promise<string | undefined> {
   let states: Array<string | undefined> = [];
   try {
     await until(
       async () => {
-        states = await Promise.all(jobIds.map(async (id) => (await stage.queues.sync.getJob(id))?.getState()));
+        states = await Promise.all(jobIds.map(async (id) => (await stage.queues[queue].getJob(id))?.getState()));
         return states.every((state) => state === 'completed') || undefined;
       },
       { timeoutMs, pollMs: 250, what: 'jobs completed' },
     );
     return undefined;
   } catch {
-    return `sync jobs left ${states.map((state) => state ?? 'missing').join(', ')} ${Math.round(timeoutMs / 1000)} s after their runs completed`;
+    return `${queue} jobs left ${states.map((state) => state ?? 'missing').join(', ')} ${Math.round(timeoutMs / 1000)} s after their runs completed`;
   }
 }
 
