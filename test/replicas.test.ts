@@ -265,6 +265,10 @@ describe('three start replicas, rolling restarts', () => {
     const applied = log.filter((row) => row.state === 'applied').map((row) => `${row.provider}/${row.asset_id}`);
     expect(new Set(applied).size).toBe(applied.length);
     expect(applied.length).toBe(expected.affogato.size + expected.mediapocket.size + expected.roughy.size);
+    console.info(
+      `retention: Media Pocket ${atStop.applied ?? 0} of ${expected.mediapocket.size} trashed when its replica was stopped; ` +
+        `${applied.length} actions applied in all (affogato ${expected.affogato.size}, mediapocket ${expected.mediapocket.size}, roughy ${expected.roughy.size})`,
+    );
   });
 
   it('a replica waiting for a provider lock another process holds stops at once on SIGTERM, its job parked', async () => {
@@ -285,7 +289,7 @@ describe('three start replicas, rolling restarts', () => {
       await lockHolder.query('SELECT pg_advisory_unlock_all()');
       lockHolder.release();
     }
-    await serving(startReplica());
+    // two replicas carry on
   });
 
   it('every tick ran once across the replicas; the next syncs bring the catalog to the truth; all stop with 0', async () => {
