@@ -181,8 +181,13 @@ export class Stage {
     return { process, adminUrl: (match[1] ?? '').replace('0.0.0.0', '127.0.0.1') };
   }
 
-  async close(): Promise<void> {
+  /** SIGKILL to every process the stage started (an interrupted suite leaves none behind) */
+  killAll(): void {
     for (const process of this.processes) process.kill('SIGKILL');
+  }
+
+  async close(): Promise<void> {
+    this.killAll();
     await Promise.all(this.processes.map((process) => process.exited));
     if (this.queueSet !== undefined) await closeQueues(this.queueSet).catch(() => undefined);
     if (this.redisClient !== undefined) {

@@ -41,8 +41,12 @@ export function selectScenarios(options: Pick<SuiteOptions, 'reduced' | 'only'>)
   return SCENARIOS.filter((scenario) => !options.reduced || scenario.reduced);
 }
 
+/** the stage of the scenario running now: an interrupted suite kills its processes */
+let currentStage: Stage | undefined;
+
 async function runScenario(world: World, scenario: Scenario, settings: SuiteSettings): Promise<ScenarioResult> {
   const stage = new Stage(world, scenario.name, settings);
+  currentStage = stage;
   const verdict = new Verdict();
   const startedAt = Date.now();
   try {
@@ -71,6 +75,13 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteOutcome> {
   const logRoot = mkdtempSync(path.join(tmpdir(), 'alw-chaos-'));
   const settings: SuiteSettings = { reduced: options.reduced, seed: options.seed, logRoot };
   const world = await World.start();
+  // pg_ctl detaches the cluster from this process: an interrupted run must stop it (and Redis) itself
+  const interrupted = (signal: NodeJS.Signals) => {
+    currentStage?.killAll();
+    void world.close().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   const results: ScenarioResult[] = [];
   try {
     for (const scenario of scenarios) {
@@ -80,6 +91,8 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteOutcome> {
       results.push(result);
     }
   } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     await world.close();
   }
   return { results, logRoot };
