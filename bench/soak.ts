@@ -234,7 +234,10 @@ interface SyncFigures extends HeapFigures {
 }
 
 const sim = await startSimProcess(['--affogato', String(assets)]);
-const db = await createBenchDb(serverUrl);
+const db = await createBenchDb(serverUrl).catch(async (error: unknown) => {
+  await sim.stop();
+  throw error;
+});
 const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
 const queues = createQueues(redis, prefix);
 const logPath = join(mkdtempSync(join(tmpdir(), 'alw-soak-log-')), 'start.log');
@@ -244,7 +247,7 @@ try {
   worker = await startWorkerProcess(sim, db.url, logPath);
   const pid = worker.child.pid ?? 0;
   out(
-    `soak: ${syncs} full syncs of ${fmt(assets)} Affogato assets by the compiled \`start\` (node ${process.version} ${NODE_ARGS.join(' ')}, ` +
+    `soak: ${syncs} full syncs of ${fmt(assets)} Affogato assets by \`start\` (node ${process.version} ${NODE_ARGS.join(' ')}, ` +
       `${runsCompiled(import.meta.url) ? 'compiled build' : 'sources through tsx'}), ${changes} assets added, deleted and archived ` +
       `before each sync after the first, ${churn} finished jobs of churn per sync; queue prefix ${prefix}; start's log: ${logPath}`,
   );

@@ -11,5 +11,12 @@ import { retentionApplyHandler } from './retention-apply.handler.ts';
 import { syncProviderHandler } from './sync-provider.handler.ts';
 
 export function createJobHandlers(deps: HandlerDeps): AnyJobHandler[] {
-  return [syncProviderHandler(deps), dagPollHandler(deps), dagSweepHandler(deps), bulkChunkHandler(deps), retentionApplyHandler(deps), historyPruneHandler(deps)];
+  return [
+    syncProviderHandler(deps),
+    dagPollHandler(deps),
+    dagSweepHandler(deps),
+    bulkChunkHandler(deps),
+    retentionApplyHandler(deps),
+    historyPruneHandler(deps),
+  ];
 }
