@@ -146,7 +146,7 @@ export class CompactIdSet implements IdSet {
     let c = this.chunks.length - 1;
     if (c < 0 || (this.chunkUsed[c] as number) + length > (this.chunks[c] as Uint8Array).length) {
       if (this.chunks.length >= MAX_CHUNKS) throw new Error('CompactIdSet: more ids than 4 GB of chunks can hold');
-      const size = Math.min(CHUNK_SIZE, FIRST_CHUNK_SIZE << this.chunks.length);
+      const size = Math.min(CHUNK_SIZE, FIRST_CHUNK_SIZE * 2 ** Math.min(this.chunks.length, CHUNK_BITS));
       // an id longer than a chunk gets one of its own, exactly its size: nothing else is stored after it
       this.chunks.push(new Uint8Array(Math.max(size, length)));
       this.chunkUsed.push(0);
