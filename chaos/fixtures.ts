@@ -55,8 +55,18 @@ export async function midApply(stage: Stage, provider: SimProvider, timeoutMs: n
   );
 }
 
-/** Whether every apply run is finished: nothing planned or in flight in any apply run. */
-export async function applyFinished(stage: Stage): Promise<boolean> {
+/**
+ * Whether the apply is finished: nothing planned or in flight in any apply run, and every provider has an apply
+ * run begun at or after `since` (the apply's enqueueing) that has ended. An apply goes through the providers one
+ * at a time, so between one provider's run and the next nothing is open while the next provider is still to come.
+ */
+export async function applyFinished(stage: Stage, since: number): Promise<boolean> {
+  const ended = await stage.query<{ n: number }>(
+    `SELECT count(DISTINCT p)::int AS n FROM retention_runs, unnest(providers) AS p
+      WHERE mode = 'apply' AND started_at >= $1 AND finished_at IS NOT NULL`,
+    [new Date(since)],
+  );
+  if ((ended[0]?.n ?? 0) < PROVIDERS.length) return false;
   const rows = await stage.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM retention_actions a JOIN retention_runs r ON r.id = a.run_id
       WHERE r.mode = 'apply' AND a.state IN ('planned', 'in_flight')`,

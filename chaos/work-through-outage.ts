@@ -108,6 +108,7 @@ export async function applyThroughOutage(stage: Stage, verdict: Verdict, outage:
   const env = stage.env({ affogato: 25, mediapocket: 25, roughy: 25 }, { RETENTION_RULES: rules, LOG_LEVEL: 'info' });
   const { process: worker, adminUrl } = await stage.startWorker('start', env);
   const atBoot = await schedulerKeys(stage);
+  const enqueuedAt = Date.now();
   await enqueue(stage.queues, 'retention.apply', {});
   const atFault = await midApply(stage, 'mediapocket', 120_000);
   const backAt = await outage.cause(stage);
@@ -117,7 +118,7 @@ export async function applyThroughOutage(stage: Stage, verdict: Verdict, outage:
     worker,
     outage,
     backAt,
-    () => applyFinished(stage),
+    () => applyFinished(stage, enqueuedAt),
     () => latest(stage, "SELECT max(finished_at) AS at FROM retention_runs WHERE mode = 'apply'"),
     // a failed retention.apply job is retried after 60 s
     reduced ? 120_000 : 180_000,
