@@ -60,7 +60,9 @@ describe.skipIf(unavailable !== undefined)('outages of Postgres and Redis under 
     await redis?.close();
     await postgres?.close();
   });
-  afterEach(async () => {
+  afterEach(async (test) => {
+    // what the worker said is the first thing to read when one of these fails
+    if (test.task.result?.state === 'fail') console.info(logs.map((line) => JSON.stringify(line)).join('\n'));
     stop?.abort();
     await worker?.stopped;
     await context?.close();
