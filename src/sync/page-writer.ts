@@ -40,6 +40,8 @@ export interface PageWriterOptions {
   clock: () => Date;
   /** the server's start time when the run began (server-instance.ts): a batch is never committed on a later run of it */
   serverStartedAt: string;
+  /** throws when the run's lock is lost (provider-lock.ts): a batch is never committed without it */
+  assertLockHeld?: () => void;
   batchRows: number;
   /** a batch is also written once its first page is this old, so slow listings checkpoint often */
   maxBatchAgeMs?: number;
@@ -159,6 +161,7 @@ export function createPageWriter(options: PageWriterOptions): PageWriter {
       // loses both or neither, and the run resumes from whatever survived. This process must then not go on from
       // its memory: after a restart, its next batch fails here and the retry reloads what the database kept.
       await assertSameServer(client, options.serverStartedAt);
+      options.assertLockHeld?.();
       await client.query('SET LOCAL synchronous_commit = off');
       const db = createDb(client);
       const copyData = current.encodeInto(buffer);

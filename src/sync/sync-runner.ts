@@ -106,7 +106,7 @@ export async function syncProvider(options: SyncOptions, provider: AssetProvider
       log.info({ runId: run.id, phase: run.phase, pages: run.pages }, 'resuming sync run');
     }
     try {
-      return await execute(options, provider, run, clock, log);
+      return await execute(options, provider, run, clock, log, () => lock.assertHeld());
     } catch (error) {
       // the run stays open: the next attempt resumes from its last committed page
       await updateRun(db, run.id, { error: errorMessage(error) });
@@ -123,6 +123,7 @@ async function execute(
   initial: SyncRun,
   clock: () => Date,
   log: Logger,
+  assertLockHeld: () => void,
 ): Promise<SyncSummary> {
   const db = createDb(options.pool);
   const runId = initial.id;
@@ -151,6 +152,7 @@ async function execute(
         seen,
         clock,
         serverStartedAt,
+        assertLockHeld,
         batchRows: options.batchRows ?? 5_000,
         // page-number listings (fetched concurrently) do not depend on commit order; cursors and offsets do
         writesInFlight: provider.listingConcurrency > 1 ? 2 : 1,
@@ -184,6 +186,7 @@ async function execute(
     // committed on the server the listing was written to, and synchronously: every batch before it is durable too
     await withTransaction(options.pool, async (client) => {
       await assertSameServer(client, serverStartedAt);
+      assertLockHeld();
       await updateRun(createDb(client), runId, { phase: 'confirming', partialReason });
     });
   } else {
