@@ -2,7 +2,8 @@
  * Outages of Postgres and Redis while `start` (runWorker, in-process) works, on servers of the test's own: the
  * process stays up, each outage is one "down" and one "back" log line, /readyz names what is down, and the
  * interrupted work finishes by itself: the catalog equals the simulator's truth, every destructive call is sent
- * once and only for planned assets.
+ * once and only for planned assets. Where Redis comes back empty, its `dag:sweep` schedule is gone with it: those
+ * tests enqueue the sweep job themselves instead of waiting for the schedule to be registered again.
  */
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -59,7 +60,9 @@ describe.skipIf(unavailable !== undefined)('outages of Postgres and Redis under 
     await redis?.close();
     await postgres?.close();
   });
-  afterEach(async () => {
+  afterEach(async (test) => {
+    // what the worker said is the first thing to read when one of these fails
+    if (test.task.result?.state === 'fail') console.info(logs.map((line) => JSON.stringify(line)).join('\n'));
     stop?.abort();
     await worker?.stopped;
     await context?.close();

@@ -3,6 +3,7 @@
  * with its later answer, and every page's ids and the run's progress committed with the rows.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serverStartedAt } from '../src/db/server-instance.ts';
 import { createRun, getRun, loadSeenIds } from '../src/db/sync-runs.repository.ts';
 import type { CatalogRecord, ListingPage } from '../src/providers/provider.ts';
 import { createPageWriter } from '../src/sync/page-writer.ts';
@@ -56,6 +57,7 @@ describe('page writer', () => {
       pass: 1,
       seen,
       clock: () => new Date(),
+      serverStartedAt: await serverStartedAt(database.pool),
       batchRows: 4,
       maxBatchAgeMs: 60_000,
       // one write at a time, so batches commit in listing order and the last progress is the last page's

@@ -1,9 +1,11 @@
 /**
- * The provider lock's wait gives way to a stop signal: a worker shutting down must not wait out another
- * process's sync. The abandoned wait leaves neither the lock nor a connection behind.
+ * The provider lock: its wait gives way to a stop signal (a worker shutting down must not wait out another
+ * process's sync) and leaves neither the lock nor a connection behind; a lock whose connection is terminated is
+ * known to be lost, so the work holding it stops where it commits instead of going on beside the next holder.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireProviderLock } from '../src/sync/provider-lock.ts';
+import { acquireProviderLock, isProviderLockHeld, LockLostError } from '../src/sync/provider-lock.ts';
+import { waitFor } from './support/catalog.ts';
 import { createTestDatabase, type TestDatabase } from './support/services.ts';
 
 describe('provider lock', () => {
@@ -48,5 +50,30 @@ describe('provider lock', () => {
     await expect(acquireProviderLock(database.pool, 'retention', 'roughy', () => (waited = true), stop.signal)).rejects.toMatchObject({ name: 'AbortError' });
     expect(waited).toBe(false);
     await held.release();
+  });
+
+  it('is seen held while held; once its session is terminated, assertHeld throws and another process can take it', async () => {
+    const lock = await acquireProviderLock(database.pool, 'sync', 'roughy', () => undefined);
+    expect(await isProviderLockHeld(database.db, 'sync', 'roughy')).toBe(true);
+    expect(await isProviderLockHeld(database.db, 'sync', 'affogato')).toBe(false);
+    expect(() => lock.assertHeld()).not.toThrow();
+
+    await database.pool.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND classid = 7420010 AND objid = 2 AND objsubid = 2
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    );
+    await waitFor(async () => {
+      try {
+        lock.assertHeld();
+        return undefined;
+      } catch (error) {
+        return error;
+      }
+    }, 20).then((error) => expect(error).toBeInstanceOf(LockLostError));
+    expect(await isProviderLockHeld(database.db, 'sync', 'roughy')).toBe(false);
+    const next = await acquireProviderLock(database.pool, 'sync', 'roughy', () => undefined);
+    expect(next.waited).toBe(false);
+    await next.release();
+    await lock.release();
   });
 });

@@ -9,6 +9,7 @@
 import type pg from 'pg';
 import { createDb } from '../db/client.ts';
 import { CopyDataBuffer } from '../db/copy-buffer.ts';
+import { assertSameServer } from '../db/server-instance.ts';
 import { copyRow, insertNewCopyRows, upsertCopyRows, type UpsertCounts } from '../db/catalog.repository.ts';
 import { insertQuarantined, type QuarantinedRecord } from '../db/quarantine.repository.ts';
 import { incrementRun, insertPages } from '../db/sync-runs.repository.ts';
@@ -37,6 +38,10 @@ export interface PageWriterOptions {
    */
   seen: CompactIdSet;
   clock: () => Date;
+  /** the server's start time when the run began (server-instance.ts): a batch is never committed on a later run of it */
+  serverStartedAt: string;
+  /** throws when the run's lock is lost (provider-lock.ts): a batch is never committed without it */
+  assertLockHeld?: () => void;
   batchRows: number;
   /** a batch is also written once its first page is this old, so slow listings checkpoint often */
   maxBatchAgeMs?: number;
@@ -153,7 +158,10 @@ export function createPageWriter(options: PageWriterOptions): PageWriter {
     // taken back only once the transaction has ended: by then the socket has sent every byte of it
     const totals = await withTransaction(options.pool, async (client) => {
       // Safe to not wait for the WAL flush: the rows and the resume point commit together, so a database crash
-      // loses both or neither, and the run resumes from whatever survived.
+      // loses both or neither, and the run resumes from whatever survived. This process must then not go on from
+      // its memory: after a restart, its next batch fails here and the retry reloads what the database kept.
+      await assertSameServer(client, options.serverStartedAt);
+      options.assertLockHeld?.();
       await client.query('SET LOCAL synchronous_commit = off');
       const db = createDb(client);
       const copyData = current.encodeInto(buffer);

@@ -15,7 +15,20 @@ export type LockSpace = keyof typeof LOCK_SPACES;
 export interface HeldLock {
   /** true when another holder had it first and we waited for it */
   waited: boolean;
+  /**
+   * Throws once the lock's connection has failed (a restart, a terminated session): the lock went with it, so
+   * another process may now run the same work. Long work checks this where it commits.
+   */
+  assertHeld(): void;
   release(): Promise<void>;
+}
+
+/** The connection holding a provider lock failed: the lock is gone, and the work must stop where it stands. */
+export class LockLostError extends Error {
+  constructor(space: LockSpace, provider: ProviderName) {
+    super(`the ${space} lock of ${provider} was lost with its database connection: stopping; the retry resumes`);
+    this.name = 'LockLostError';
+  }
 }
 
 /**
@@ -31,6 +44,16 @@ export async function acquireProviderLock(
 ): Promise<HeldLock> {
   const client = await pool.connect();
   const key = [LOCK_SPACES[space], PROVIDER_NAMES.indexOf(provider)];
+  let lost = false;
+  const onLost = () => {
+    lost = true;
+  };
+  client.on('error', onLost);
+  client.on('end', onLost);
+  const forget = () => {
+    client.off('error', onLost);
+    client.off('end', onLost);
+  };
   try {
     const tried = await client.query<{ locked: boolean; pid: number }>('SELECT pg_try_advisory_lock($1, $2) AS locked, pg_backend_pid() AS pid', key);
     const waited = tried.rows[0]?.locked !== true;
@@ -41,7 +64,11 @@ export async function acquireProviderLock(
     }
     return {
       waited,
+      assertHeld() {
+        if (lost) throw new LockLostError(space, provider);
+      },
       async release() {
+        forget();
         try {
           await client.query('SELECT pg_advisory_unlock($1, $2)', key);
           client.release();
@@ -52,6 +79,7 @@ export async function acquireProviderLock(
       },
     };
   } catch (error) {
+    forget();
     client.release(error as Error);
     throw error;
   }
@@ -62,7 +90,8 @@ async function waitForLock(pool: pg.Pool, client: pg.PoolClient, key: number[], 
     await client.query('SELECT pg_advisory_lock($1, $2)', key);
     return;
   }
-  // a cancel that arrives after the lock was granted finds the connection idle and does nothing
+  // a cancel that arrives after the lock was granted finds the connection idle and does nothing; one that fails
+  // (the database is going away) leaves the wait to end with the connection, which rejects it anyway
   const cancel = () => void pool.query('SELECT pg_cancel_backend($1)', [backendPid]).catch(() => undefined);
   signal.addEventListener('abort', cancel, { once: true });
   try {

@@ -15,6 +15,8 @@ import {
   updateRun,
   type SyncRun,
 } from '../db/sync-runs.repository.ts';
+import { assertSameServer, serverStartedAt as serverStartedAtOf } from '../db/server-instance.ts';
+import { withTransaction } from '../db/transaction.ts';
 import { judgeCompleteness } from '../domain/listing-checks.ts';
 import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -108,7 +110,7 @@ export async function syncProvider(options: SyncOptions, provider: AssetProvider
       log.info({ runId: run.id, phase: run.phase, pages: run.pages }, 'resuming sync run');
     }
     try {
-      return await execute(options, provider, run, clock, log);
+      return await execute(options, provider, run, clock, log, () => lock.assertHeld());
     } catch (error) {
       // the run stays open: the next attempt resumes from its last committed page
       await updateRun(db, run.id, { error: errorMessage(error) });
@@ -125,9 +127,12 @@ async function execute(
   initial: SyncRun,
   clock: () => Date,
   log: Logger,
+  assertLockHeld: () => void,
 ): Promise<SyncSummary> {
   const db = createDb(options.pool);
   const runId = initial.id;
+  // before the run's state is read: a restart after this point is caught where the listing commits
+  const serverStartedAt = await serverStartedAtOf(options.pool);
   const { seen, pageKeys } = await loadSeenIds(db, runId);
   let pass = initial.pass;
   let progress = initial.progress as Record<string, unknown>;
@@ -150,6 +155,8 @@ async function execute(
         pass,
         seen,
         clock,
+        serverStartedAt,
+        assertLockHeld,
         batchRows: options.batchRows ?? 5_000,
         // page-number listings (fetched concurrently) do not depend on commit order; cursors and offsets do
         writesInFlight: provider.listingConcurrency > 1 ? 2 : 1,
@@ -180,7 +187,12 @@ async function execute(
       if (decision.shortfall !== undefined) log.warn(decision.shortfall);
       break;
     }
-    await updateRun(db, runId, { phase: 'confirming', partialReason });
+    // committed on the server the listing was written to, and synchronously: every batch before it is durable too
+    await withTransaction(options.pool, async (client) => {
+      await assertSameServer(client, serverStartedAt);
+      assertLockHeld();
+      await updateRun(createDb(client), runId, { phase: 'confirming', partialReason });
+    });
   } else {
     partialReason = initial.partialReason;
   }
