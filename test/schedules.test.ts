@@ -134,6 +134,7 @@ describe('schedules', () => {
     const schedulers = await schedulersOf(queues);
     expect(schedulers.map((s) => [s.key, s.pattern])).toEqual([
       ['dag:sweep', '* * * * *'],
+      ['history:prune', '15 4 * * *'],
       ['retention:apply', '30 4 * * 1'],
       ['sync:affogato', '15 * * * *'],
       ['sync:mediapocket', '0 3 * * *'],

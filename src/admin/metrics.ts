@@ -188,7 +188,7 @@ export function createWorkerMetrics(deps: MetricsDeps): WorkerMetrics {
       'asset_worker_schedules_missing',
       'Configured schedules that have no job scheduler in Redis (e.g. after Redis came back empty); the worker restores them at its next check',
       [],
-      async () => [[{}, (await schedules.findMissing()).length]],
+      whileUp('redis', async (): Promise<Sample[]> => [[{}, (await schedules.findMissing()).length]]),
     );
   }
 
