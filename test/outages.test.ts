@@ -2,17 +2,22 @@
  * Outages of Postgres and Redis while `start` (runWorker, in-process) works, on servers of the test's own: the
  * process stays up, each outage is one "down" and one "back" log line, /readyz names what is down, and the
  * interrupted work finishes by itself: the catalog equals the simulator's truth, every destructive call is sent
- * once and only for planned assets. Where Redis comes back empty, its `dag:sweep` schedule is gone with it: those
- * tests enqueue the sweep job themselves instead of waiting for the schedule to be registered again.
+ * once and only for planned assets, a DAG action run is started once and ends succeeded. Where Redis comes back
+ * empty, its `dag:sweep` schedule is gone with it: those tests enqueue the sweep job themselves instead of waiting
+ * for the schedule to be registered again.
  */
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../src/app/context.ts';
 import { ensureChunkJob } from '../src/bulk/bulk-chunk-jobs.ts';
 import { createOperation } from '../src/bulk/bulk.repository.ts';
+import { dagPollJobId } from '../src/dag/dag-poll-jobs.ts';
+import { DEFAULT_SWEEP_MARGIN_MS } from '../src/dag/lost-job-sweep.ts';
+import { dagActionsOf, startDagRun } from '../src/dag/start-dag-run.ts';
 import { closePool, createPool } from '../src/db/client.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
 import { chunkSizeFor, planItems } from '../src/domain/bulk-plan.ts';
+import { DEFAULT_DAG_TIMEOUT_MS } from '../src/domain/dag-poll-policy.ts';
 import { enqueue } from '../src/jobs/queues.ts';
 import { createLogger } from '../src/logger.ts';
 import { runWorker, type RunningWorker } from '../src/main.ts';
@@ -36,6 +41,7 @@ interface LogLine {
   msg?: string;
   dependency?: string;
   level?: number;
+  time?: string;
 }
 
 describe.skipIf(unavailable !== undefined)('outages of Postgres and Redis under a running worker', () => {
@@ -280,5 +286,91 @@ describe.skipIf(unavailable !== undefined)('outages of Postgres and Redis under 
     expect(linesSaying('another runner has this bulk chunk; its job waits').length).toBeGreaterThan(0);
     expect(linesSaying('redis down')).toHaveLength(1);
     expect(linesSaying('redis back')).toHaveLength(1);
+  }, 60_000);
+
+  /**
+   * A Transcode run (the simulator answers running, running, finished: three polls) started as `dag start` starts
+   * one. runWorker polls with the default policy: up to 1 s, 1 s and 2 s before those three polls.
+   */
+  const startTranscode = async (ctx: AppContext, running: RunningWorker, assetId: string) => {
+    const { run, error } = await startDagRun(ctx, running.queues, dagActionsOf(ctx), { assetId, dagActionId: '1', timeoutMs: DEFAULT_DAG_TIMEOUT_MS });
+    expect(error).toBeUndefined();
+    expect(run.outcome).toBe('running');
+    return run;
+  };
+  const pollAttempts = async (db: pg.Pool, runId: number) =>
+    (await db.query<{ poll_attempts: number }>('SELECT poll_attempts FROM dag_action_runs WHERE id = $1', [runId])).rows[0]?.poll_attempts ?? 0;
+  const dagRunRow = async (db: pg.Pool, runId: number) =>
+    (
+      await db.query<{ run_id: string; status: string; outcome: string; finished_at: Date | null }>(
+        'SELECT run_id, status, outcome, finished_at FROM dag_runs WHERE worker_run_id = $1',
+        [runId],
+      )
+    ).rows[0];
+  const dagRunEnded = (db: pg.Pool, runId: number) =>
+    waitFor(async () => {
+      const row = await dagRunRow(db, runId);
+      return row !== undefined && row.outcome !== 'running' ? row : undefined;
+    }, 100);
+  /** the contract's view says succeeded with the provider's status; the provider saw one start call and has one run */
+  const expectSucceededStartedOnce = (assetId: string, row: { run_id: string; status: string; outcome: string }) => {
+    expect(row).toMatchObject({ outcome: 'succeeded', status: 'finished' });
+    expect(sim.mediapocket.dagRuns(assetId).map((run) => [String(run.id), run.status])).toEqual([[row.run_id, 'finished']]);
+    expect(sim.stats.count('mediapocket', 'dag.start')).toBe(1);
+  };
+
+  it('Postgres restarted while a DAG action run is polled: one down and one back line, the run is polled on to succeeded, started once', async () => {
+    const { context: ctx, worker: running, pool: db } = await boot({ mediapocket: 50 });
+    sim.stats.reset();
+    const assetId = sim.mediapocket.ids().at(-1) as string;
+    const started = await startTranscode(ctx, running, assetId);
+    await waitFor(async () => ((await pollAttempts(db, started.id)) >= 1 ? true : undefined), 20);
+
+    // every session terminated (57P01); a poll due meanwhile fails and its job is retried
+    await postgres.restart();
+    await logged('postgres back');
+    expect((await readiness(running.adminUrl)).status).toBe(200);
+
+    const row = await dagRunEnded(db, started.id);
+    expectSucceededStartedOnce(assetId, row);
+    // a run cannot end while Postgres is down, and this one ended after it was seen down: the outage fell mid-run
+    expect(row.finished_at?.getTime()).toBeGreaterThan(Date.parse(linesSaying('postgres down')[0]?.time ?? ''));
+    expect(linesSaying('postgres down')).toHaveLength(1);
+    expect(linesSaying('postgres back')).toHaveLength(1);
+    expect(linesSaying('redis down')).toHaveLength(0);
+  }, 60_000);
+
+  it('Redis killed while a DAG action poll is parked and back empty: the sweep enqueues the poll again from Postgres; the run succeeds, started once', async () => {
+    const { context: ctx, worker: running, pool: db } = await boot({ mediapocket: 50 });
+    sim.stats.reset();
+    const assetId = sim.mediapocket.ids().at(-2) as string;
+    const started = await startTranscode(ctx, running, assetId);
+    const jobId = dagPollJobId(started.id);
+    // polled once, then parked in Redis's delayed set until the next poll (at least 250 ms away)
+    await waitFor(
+      async () => ((await pollAttempts(db, started.id)) >= 1 && (await (await running.queues.dag.getJob(jobId))?.getState()) === 'delayed') || undefined,
+      20,
+    );
+
+    await redis.kill();
+    await logged('redis down');
+    await redis.start();
+    await logged('redis back');
+    // the parked poll is gone; Postgres still has the run open
+    expect(await running.queues.dag.getJob(jobId)).toBeUndefined();
+    expect((await dagRunRow(db, started.id))?.outcome).toBe('running');
+
+    // the sweep takes a poll for lost once it is DEFAULT_SWEEP_MARGIN_MS overdue: rather than wait that minute,
+    // the run's next poll is moved back past the margin
+    await db.query('UPDATE dag_action_runs SET next_poll_at = $2 WHERE id = $1', [started.id, new Date(Date.now() - DEFAULT_SWEEP_MARGIN_MS - 1_000)]);
+    // the dag:sweep schedule went with Redis's keys too: the sweep job is enqueued here by hand
+    await enqueue(running.queues, 'dag.sweep', {});
+    const row = await dagRunEnded(db, started.id);
+    expectSucceededStartedOnce(assetId, row);
+    expect(linesSaying('lost jobs enqueued again from Postgres')).toMatchObject([{ pollsRequeued: 1 }]);
+    expect((await readiness(running.adminUrl)).status).toBe(200);
+    expect(linesSaying('redis down')).toHaveLength(1);
+    expect(linesSaying('redis back')).toHaveLength(1);
+    expect(linesSaying('postgres down')).toHaveLength(0);
   }, 60_000);
 });
