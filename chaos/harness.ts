@@ -4,14 +4,13 @@
  * the environment the worker's processes get, and the processes themselves (all stopped when the stage closes).
  */
 import { mkdirSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { dropDatabase, migrateDatabase } from '../src/db/migrate.ts';
 import { closeQueues, createQueues, type Queues } from '../src/jobs/queues.ts';
 import { SIM_PROVIDERS, startSimulator, type SimProvider, type Simulator, type SimulatorOptions } from '../src/simulator/simulator.ts';
-import { startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from '../test/support/private-servers.ts';
+import { portAnswers, startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from '../test/support/private-servers.ts';
 import { WorkerProcess, type Exit } from './processes.ts';
 
 /** Yearly: `start`'s own schedules never fire during a scenario, so every piece of work is the scenario's. */
@@ -42,27 +41,14 @@ export class World {
 
   /** starts again whichever server a scenario left down, so the next scenario begins with both up */
   async ensureUp(): Promise<void> {
-    if (!(await listening(this.redis.port))) await this.redis.start();
-    if (!(await listening(this.postgres.port))) await this.postgres.start();
+    if (!(await portAnswers('127.0.0.1', this.redis.port))) await this.redis.start();
+    if (!(await portAnswers('127.0.0.1', this.postgres.port))) await this.postgres.start();
   }
 
   async close(): Promise<void> {
     await this.redis.close();
     await this.postgres.close();
   }
-}
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1_000, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
 }
 
 export type ProviderRates = Partial<Record<SimProvider, number>>;

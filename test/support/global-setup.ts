@@ -2,8 +2,8 @@
  * Finds Postgres and Redis for the suite: TEST_DATABASE_URL / TEST_REDIS_URL (or the local defaults) when they
  * answer; otherwise testcontainers starts both (where a Docker engine is available).
  */
-import net from 'node:net';
 import type { TestProject } from 'vitest/node';
+import { portAnswers } from './private-servers.ts';
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -17,16 +17,7 @@ declare module 'vitest' {
 
 function answers(url: string, defaultPort: number): Promise<boolean> {
   const parsed = new URL(url);
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: parsed.hostname, port: Number(parsed.port || defaultPort) });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1_000, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
+  return portAnswers(parsed.hostname, Number(parsed.port || defaultPort));
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
