@@ -6,7 +6,7 @@
  */
 import type pg from 'pg';
 import { recordActionDone, recordGone } from '../db/action-effects.repository.ts';
-import { itemOutcome, observedEffect } from '../domain/bulk-plan.ts';
+import { itemOutcome } from '../domain/bulk-plan.ts';
 import { ProviderError, errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { ProviderName } from '../providers/provider-names.ts';
@@ -55,7 +55,7 @@ export async function runActionChunk(
       ...failed.map(({ item, error }) => ({ itemId: item.id, state: 'failed' as const, outcome: itemOutcome('not_applied', inCatalog.has(item.assetId)), error })),
     ];
     const closed = await finishItems(deps.pool, operationId, finishes, at, async (client) => {
-      await recordActionDone(client, name, action, done.map((item) => item.assetId), at);
+      await recordActionDone(client, name, provider.catalogEffect(action), done.map((item) => item.assetId), at);
       await recordGone(client, name, gone.map((item) => item.assetId), at);
     });
     closedOperation ||= closed;
@@ -70,7 +70,7 @@ export async function runActionChunk(
       if (deps.signal.aborted) return 'interrupted';
       let effect;
       try {
-        effect = observedEffect(action, await provider.lookup(item.assetId));
+        effect = provider.effectSeen(action, await provider.lookup(item.assetId));
       } catch (error) {
         if (error instanceof ProviderError && !error.retryable) {
           await finish([], [], [{ item, error: error.message }]);

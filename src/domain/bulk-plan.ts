@@ -1,8 +1,6 @@
 /**
- * How a bulk operation is cut into chunk jobs, and how the provider's state of an item whose call may or may not
- * have happened is read (by a resumed bulk chunk, and by retention before it records an action). Pure.
+ * How a bulk operation is cut into chunk jobs. Pure.
  */
-import type { AssetAction, LookupResult } from '../providers/provider.ts';
 import type { BulkAction } from './bulk-request.ts';
 
 /** Provider calls per chunk job: small enough that a retried or resumed chunk repeats little. */
@@ -38,27 +36,6 @@ export function planItems(ids: readonly string[], chunkSize: number): { items: P
     items.push({ position, chunk, assetId, duplicate: false });
   });
   return { items, chunks: Math.ceil(chunkOf.size / chunkSize) };
-}
-
-export type ObservedEffect = 'applied' | 'gone' | 'not_applied';
-
-/**
- * Did an action that was (perhaps) sent take effect? Read from the detail endpoint. An archived asset has status
- * "archive" (Affogato's); a delete is "applied" once the asset is gone, since an already gone asset needs nothing
- * more either way.
- */
-export function observedEffect(action: AssetAction, lookup: LookupResult): ObservedEffect {
-  if (lookup.state === 'gone') return action === 'delete' ? 'applied' : 'gone';
-  switch (action) {
-    case 'archive':
-      return lookup.item.ok && lookup.item.record.status === 'archive' ? 'applied' : 'not_applied';
-    case 'trash':
-      return lookup.state === 'trashed' ? 'applied' : 'not_applied';
-    case 'restore':
-      return lookup.state === 'present' ? 'applied' : 'not_applied';
-    case 'delete':
-      return 'not_applied';
-  }
 }
 
 /** The item's outcome text; an id the catalog has never seen is still acted on, and says so. */

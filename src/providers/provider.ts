@@ -79,6 +79,17 @@ export interface ActionResult {
   notDone: string[];
 }
 
+/** Did an action that was (perhaps) sent take effect, as the detail endpoint shows it. */
+export type ObservedEffect = 'applied' | 'gone' | 'not_applied';
+
+/** What an action that took effect changes in the asset's catalog row, at once, without waiting for a sync. */
+export type CatalogEffect =
+  /** the provider's status becomes this value (Affogato's archive) */
+  | { kind: 'status'; status: string }
+  | { kind: 'trashed' }
+  | { kind: 'restored' }
+  | { kind: 'removed' };
+
 export interface AssetProvider {
   readonly name: ProviderName;
   /** pages of the provider's listing, from the context's position; ends when the provider's listing ends */
@@ -99,6 +110,10 @@ export interface AssetProvider {
    * (auth, permission, exhausted retries); per-id outcomes are in the result.
    */
   perform(action: AssetAction, assetIds: string[]): Promise<ActionResult>;
+  /** how a lookup shows whether `action` took effect (read before an uncertain action is retried or failed) */
+  effectSeen(action: AssetAction, lookup: LookupResult): ObservedEffect;
+  /** what `action`, once done, changes in the catalog row */
+  catalogEffect(action: AssetAction): CatalogEffect;
   /**
    * how many listing pages may be fetched at once (1 for cursor and offset listings). Above 1, pages are keyed
    * by position and the listing's progress does not depend on their order, so batches may also commit side by side.

@@ -63,7 +63,7 @@ export async function verifyInFlight(options: ExecutorOptions): Promise<number> 
     const first = verification.unverified[0];
     throw first?.error ?? new Error('lookup failed');
   }
-  await recordOutcomes(pool, provider.name, action, { done: verification.done, gone: verification.gone, retry: verification.notDone, failed: [] }, options.clock());
+  await recordOutcomes(pool, provider, action, { done: verification.done, gone: verification.gone, retry: verification.notDone, failed: [] }, options.clock());
   return inFlight.length;
 }
 
@@ -134,7 +134,7 @@ export async function executeRun(options: ExecutorOptions): Promise<ExecutionRes
           break;
       }
     }
-    await recordOutcomes(pool, provider.name, action, outcomes, options.clock());
+    await recordOutcomes(pool, provider, action, outcomes, options.clock());
     settled += outcomes.done.length + outcomes.gone.length + outcomes.failed.reduce((n, failure) => n + failure.refs.length, 0);
     options.onProgress?.(settled, total);
   };

@@ -7,7 +7,7 @@ import type pg from 'pg';
 import { recordActionDone, recordGone } from '../db/action-effects.repository.ts';
 import { withTransaction } from '../db/transaction.ts';
 import type { RetentionAction } from '../domain/retention-rules.ts';
-import type { ProviderName } from '../providers/provider-names.ts';
+import type { AssetProvider } from '../providers/provider.ts';
 import { settleActions } from './retention.repository.ts';
 
 export interface ActionRef {
@@ -34,7 +34,7 @@ const assetIds = (refs: readonly ActionRef[]) => refs.map((ref) => ref.assetId);
 
 export async function recordOutcomes(
   pool: pg.Pool,
-  provider: ProviderName,
+  provider: AssetProvider,
   action: RetentionAction,
   outcomes: Outcomes,
   at: Date,
@@ -42,9 +42,9 @@ export async function recordOutcomes(
   // settleActions changes only actions still in_flight, so a replayed outcome is a no-op
   await withTransaction(pool, async (client) => {
     await settleActions(client, ids(outcomes.done), { state: 'applied', at });
-    await recordActionDone(client, provider, action, assetIds(outcomes.done), at);
+    await recordActionDone(client, provider.name, provider.catalogEffect(action), assetIds(outcomes.done), at);
     await settleActions(client, ids(outcomes.gone), { state: 'applied', at, note: GONE_NOTE });
-    await recordGone(client, provider, assetIds(outcomes.gone), at);
+    await recordGone(client, provider.name, assetIds(outcomes.gone), at);
     await settleActions(client, ids(outcomes.retry), { state: 'planned' });
     for (const failure of outcomes.failed) await settleActions(client, ids(failure.refs), { state: 'failed', error: failure.error });
   });

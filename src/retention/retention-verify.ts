@@ -3,10 +3,9 @@
  * actions interrupted mid-call, and before an action is recorded failed, so nothing is done twice and nothing
  * done is reported as failed.
  */
-import { observedEffect, type ObservedEffect } from '../domain/bulk-plan.ts';
 import type { RetentionAction } from '../domain/retention-rules.ts';
 import { ProviderError } from '../errors.ts';
-import type { AssetProvider } from '../providers/provider.ts';
+import type { AssetProvider, ObservedEffect } from '../providers/provider.ts';
 import { mapWithConcurrency } from '../util/concurrency.ts';
 import type { ActionRef } from './retention-outcomes.ts';
 
@@ -28,7 +27,7 @@ export async function verifyByLookup(
   type Answer = { ref: ActionRef; effect: ObservedEffect; error?: undefined } | { ref: ActionRef; error: ProviderError };
   const answers = await mapWithConcurrency(refs, concurrency, async (ref): Promise<Answer> => {
     try {
-      return { ref, effect: observedEffect(action, await provider.lookup(ref.assetId)) };
+      return { ref, effect: provider.effectSeen(action, await provider.lookup(ref.assetId)) };
     } catch (error) {
       if (error instanceof ProviderError) return { ref, error };
       throw error;

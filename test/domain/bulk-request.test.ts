@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { chunkSizeFor, itemOutcome, observedEffect, planItems } from '../../src/domain/bulk-plan.ts';
+import { chunkSizeFor, itemOutcome, planItems } from '../../src/domain/bulk-plan.ts';
 import { parseIdList, parseIdsFile, validateBulkRequest } from '../../src/domain/bulk-request.ts';
 import { UsageError } from '../../src/errors.ts';
-import type { LookupResult, TransformResult } from '../../src/providers/provider.ts';
 
 describe('validateBulkRequest', () => {
   it('accepts each action only where the provider offers it', () => {
@@ -69,30 +68,7 @@ describe('planItems', () => {
   });
 });
 
-describe('observedEffect', () => {
-  const item = (status: string): TransformResult => ({
-    ok: true,
-    record: {
-      assetId: 'x', kind: null, status, title: null, description: null, category: null, url: null, width: null, height: null,
-      durationSeconds: null, frames: null, sizeBytes: null, tags: null, providerCreatedAt: null, providerUpdatedAt: null, trashedAt: null, raw: {},
-    },
-  });
-  const present = (status = 'active'): LookupResult => ({ state: 'present', item: item(status) });
-  const trashed: LookupResult = { state: 'trashed', item: item('active'), trashedAt: new Date() };
-  const gone: LookupResult = { state: 'gone' };
-
-  it('reads whether an action that may have been sent took effect', () => {
-    expect(observedEffect('archive', present('archive'))).toBe('applied');
-    expect(observedEffect('archive', present('active'))).toBe('not_applied');
-    expect(observedEffect('trash', trashed)).toBe('applied');
-    expect(observedEffect('trash', present())).toBe('not_applied');
-    expect(observedEffect('restore', present())).toBe('applied');
-    expect(observedEffect('restore', trashed)).toBe('not_applied');
-    expect(observedEffect('delete', gone)).toBe('applied');
-    expect(observedEffect('delete', present())).toBe('not_applied');
-    expect(observedEffect('trash', gone)).toBe('gone');
-  });
-
+describe('itemOutcome', () => {
   it('notes an id the catalog has not seen', () => {
     expect(itemOutcome('applied', true)).toBe('applied');
     expect(itemOutcome('already_gone', false)).toBe('already_gone,not_in_catalog');

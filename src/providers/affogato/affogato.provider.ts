@@ -5,12 +5,15 @@
  * - ids missing from an archive answer were not archived; archiving an archived id is harmless.
  */
 import { ProviderError } from '../../errors.ts';
+import { standardCatalogEffect, standardEffectSeen } from '../action-effects.ts';
 import type { ActionResult, AssetAction, AssetProvider, ListingContext, ListingPage, LookupResult } from '../provider.ts';
 import { AFFOGATO_MAX_PAGE_SIZE, type AffogatoClient } from './affogato.client.ts';
 import { transformAffogatoAsset } from './affogato.transform.ts';
 import { inArrivalOrder } from '../../util/arrival-order.ts';
 
 export const AFFOGATO_ARCHIVE_BATCH = 50;
+/** Affogato's status of an archived asset (its own word, kept verbatim in the catalog) */
+const ARCHIVED_STATUS = 'archive';
 
 export interface AffogatoProviderOptions {
   pageSize?: number;
@@ -54,7 +57,7 @@ export function createAffogatoProvider(client: AffogatoClient, options: Affogato
     const archived = new Set(
       answered.flatMap((item) => {
         const { id, status } = (item ?? {}) as { id?: unknown; status?: unknown };
-        return typeof id === 'string' && (status === undefined || status === 'archive') ? [id] : [];
+        return typeof id === 'string' && (status === undefined || status === ARCHIVED_STATUS) ? [id] : [];
       }),
     );
     return {
@@ -71,6 +74,11 @@ export function createAffogatoProvider(client: AffogatoClient, options: Affogato
     supportedActions: ['archive'],
     batchSize: () => AFFOGATO_ARCHIVE_BATCH,
     perform,
+    effectSeen: (action, lookup) => {
+      if (action !== 'archive' || lookup.state === 'gone') return standardEffectSeen(action, lookup);
+      return lookup.item.ok && lookup.item.record.status === ARCHIVED_STATUS ? 'applied' : 'not_applied';
+    },
+    catalogEffect: (action) => (action === 'archive' ? { kind: 'status', status: ARCHIVED_STATUS } : standardCatalogEffect(action)),
     listingConcurrency: concurrency,
   };
 }

@@ -6,6 +6,7 @@
  * - actions are one asset per call; restoring an asset that is not in the trash answers 400.
  */
 import { ProviderError } from '../../errors.ts';
+import { standardCatalogEffect, standardEffectSeen } from '../action-effects.ts';
 import type { Logger } from '../../logger.ts';
 import type { ActionResult, AssetAction, AssetProvider, ListingContext, ListingPage, LookupResult } from '../provider.ts';
 import { MEDIAPOCKET_MAX_PER_PAGE, type MediaPocketClient } from './mediapocket.client.ts';
@@ -117,6 +118,8 @@ export function createMediaPocketProvider(client: MediaPocketClient, options: Me
     supportedActions: ['trash', 'restore', 'delete'],
     batchSize: () => 1,
     perform,
+    effectSeen: standardEffectSeen,
+    catalogEffect: standardCatalogEffect,
     listingConcurrency: 1,
   };
 }

@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ProviderError } from '../../errors.ts';
+import { standardCatalogEffect, standardEffectSeen } from '../action-effects.ts';
 import type { ActionResult, AssetAction, AssetProvider, ListingContext, ListingPage, LookupResult, SuspectContext } from '../provider.ts';
 import { ROUGHY_MAX_LIMIT, type RoughyClient } from './roughy.client.ts';
 import { INITIAL_ROUGHY_STATE, walkRoughyListing, type RoughyListingState } from './roughy.listing.ts';
@@ -125,6 +126,8 @@ export function createRoughyProvider(client: RoughyClient, options: RoughyProvid
     supportedActions: ['delete'],
     batchSize: () => 1,
     perform,
+    effectSeen: standardEffectSeen,
+    catalogEffect: standardCatalogEffect,
     listingConcurrency: 1,
   };
 }
