@@ -4,14 +4,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../src/app/context.ts';
-import { ensureChunkJob } from '../src/bulk/bulk-chunk-jobs.ts';
-import { createOperation, getOperation, itemCountsByState, type BulkItem } from '../src/bulk/bulk.repository.ts';
+import { ensureChunkJob } from '../src/jobs/bulk-chunk-jobs.ts';
+import { createOperation, getOperation, itemCountsByState, type BulkItem } from '../src/db/bulk.repository.ts';
 import { chunkSizeFor, planItems } from '../src/domain/bulk-plan.ts';
 import { isAssetAction, validateBulkRequest } from '../src/domain/bulk-request.ts';
 import { DEFAULT_DAG_POLL_POLICY } from '../src/domain/dag-poll-policy.ts';
-import { bulkChunkHandler } from '../src/jobs/handlers/bulk-chunk.handler.ts';
-import { dagPollHandler } from '../src/jobs/handlers/dag-poll.handler.ts';
-import { dagSweepHandler } from '../src/jobs/handlers/dag-sweep.handler.ts';
+import { bulkChunkHandler } from '../src/app/job-handlers/bulk-chunk.handler.ts';
+import { dagPollHandler } from '../src/app/job-handlers/dag-poll.handler.ts';
+import { dagSweepHandler } from '../src/app/job-handlers/dag-sweep.handler.ts';
 import type { Queues } from '../src/jobs/queues.ts';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.ts';
 import { syncProvider } from '../src/sync/sync-runner.ts';

@@ -6,17 +6,18 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { AppContext } from '../app/context.ts';
-import { ensureChunkJob } from '../bulk/bulk-chunk-jobs.ts';
+import { ensureChunkJob } from '../jobs/bulk-chunk-jobs.ts';
 import { followOperation, resumeOperation } from '../bulk/bulk-follow.ts';
 import { describeOperation, formatCounts, formatOperationReport } from '../bulk/bulk-report.ts';
-import { createOperation, failedItems, getOperation, itemCountsByState, outcomeCounts, type BulkOperation } from '../bulk/bulk.repository.ts';
-import { startCommandWorker } from '../dag/command-worker.ts';
+import { createOperation, failedItems, getOperation, itemCountsByState, outcomeCounts, type BulkOperation } from '../db/bulk.repository.ts';
+import { jobWorkerDeps } from '../app/job-handlers/index.ts';
+import { runQueueWorkers } from '../jobs/queue-workers.ts';
 import { chunkSizeFor, planItems } from '../domain/bulk-plan.ts';
 import { isAssetAction, parseIdList, parseIdsFile, validateBulkRequest, BULK_ACTIONS } from '../domain/bulk-request.ts';
 import { UsageError, errorMessage } from '../errors.ts';
 import type { QueueName } from '../jobs/job-definitions.ts';
 import { closeQueues, createQueues, type Queues } from '../jobs/queues.ts';
-import { createProgressDisplay } from './progress.ts';
+import { createProgressDisplay } from '../util/progress-display.ts';
 import { EXIT_FAILED, EXIT_OK, runWithContext, type CommandIo } from './runtime.ts';
 
 const FAILURES_SHOWN = 20;
@@ -57,7 +58,7 @@ async function printReport(context: AppContext, io: CommandIo, operationId: numb
 
 /** Follows the operation with workers of our own, with a progress bar on a terminal; exit 1 if any item failed. */
 async function waitForOperation(context: AppContext, queues: Queues, io: CommandIo, operation: BulkOperation): Promise<number> {
-  const worker = startCommandWorker(context, queues, queuesFor(operation));
+  const worker = runQueueWorkers(jobWorkerDeps(context, queues), queuesFor(operation));
   const display = createProgressDisplay(io.interactive, io.err);
   const task = display.task(`bulk ${operation.id}`);
   try {

@@ -9,7 +9,7 @@
  *    or a plan over maxActionsPerRun or maxCatalogFraction, records a refused run and does nothing else.
  * 3. The plan is persisted with the run, then executed (retention-executor.ts).
  */
-import { acquireProviderLock } from '../sync/provider-lock.ts';
+import { acquireProviderLock } from '../db/provider-lock.ts';
 import { createDb } from '../db/client.ts';
 import { evaluateProvider } from '../domain/retention-evaluate.ts';
 import { checkApplyGuards, type GuardLimit } from '../domain/retention-guards.ts';
@@ -31,7 +31,7 @@ import {
   settleActions,
   updateRun,
   type RetentionRun,
-} from './retention.repository.ts';
+} from '../db/retention.repository.ts';
 
 export interface ProviderApplyResult {
   provider: ProviderName;

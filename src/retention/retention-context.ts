@@ -12,7 +12,7 @@ import type { Logger } from '../logger.ts';
 import type { ProviderName } from '../providers/provider-names.ts';
 import type { ExecutorOptions } from './retention-executor.ts';
 import type { LoadedRules } from './retention-rules.loader.ts';
-import { loadRetentionRows } from './retention.repository.ts';
+import { loadRetentionRows } from '../db/retention.repository.ts';
 
 export interface RetentionDeps {
   pool: pg.Pool;

@@ -22,7 +22,7 @@ import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { AssetProvider } from '../providers/provider.ts';
 import { createPageWriter } from './page-writer.ts';
-import { acquireProviderLock } from './provider-lock.ts';
+import { acquireProviderLock } from '../db/provider-lock.ts';
 import { confirmMissingAssets } from './removal-confirmation.ts';
 
 export interface SyncOptions {
