@@ -15,7 +15,7 @@ import { dagActionsOf, startDagRun } from '../dag/start-dag-run.ts';
 import { getDagRun, type DagRun } from '../db/dag-runs.repository.ts';
 import { isValidId } from '../domain/bulk-request.ts';
 import { DEFAULT_DAG_TIMEOUT_MS, isOpenOutcome, parseDuration } from '../domain/dag-poll-policy.ts';
-import { UsageError } from '../errors.ts';
+import { UsageError } from './usage-error.ts';
 import { closeQueues, createQueues, type Queues } from '../jobs/queues.ts';
 import { EXIT_FAILED, EXIT_OK, runWithContext, type CommandIo } from './runtime.ts';
 

@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import type { Db } from '../db/client.ts';
 import { DEFAULT_DAG_POLL_POLICY } from '../domain/dag-poll-policy.ts';
-import { UsageError } from '../errors.ts';
+import { InvalidRequestError } from '../errors.ts';
 import type { Queues } from '../jobs/queues.ts';
 import type { Logger } from '../logger.ts';
 import type { ProviderHandle } from '../providers/provider-factory.ts';
@@ -24,7 +24,7 @@ export interface DagRunContext {
 /** Media Pocket's DAG actions; selecting the provider is a usage error unless it is enabled. */
 export function dagActionsOf(context: DagRunContext): DagActionsApi {
   const [handle] = context.selectProviders(['mediapocket']);
-  if (handle?.dagActions === undefined) throw new UsageError('Media Pocket has no DAG actions in this build');
+  if (handle?.dagActions === undefined) throw new InvalidRequestError('Media Pocket has no DAG actions in this build');
   return handle.dagActions;
 }
 
