@@ -3,7 +3,7 @@ import type { AppContext } from '../app/context.ts';
 import { createDb } from '../db/client.ts';
 import type { ProviderName } from '../providers/provider-names.ts';
 import { applyRetention, type ProviderApplyOutcome } from '../retention/retention-apply.ts';
-import type { RetentionDeps } from '../retention/retention-context.ts';
+import type { RetentionDeps } from '../retention/retention-plan-assessment.ts';
 import { applyFailed, applyTable, planJson, planRemarks, planSummaryTable, planTable } from '../retention/retention-format.ts';
 import { planRetention } from '../retention/retention-plan.ts';
 import { loadRetentionRules } from '../retention/retention-rules.loader.ts';

@@ -16,7 +16,7 @@ import { checkApplyGuards } from '../domain/retention-guards.ts';
 import { RETENTION_PROFILES, SAFETY_DEFAULTS, type RetentionRules } from '../domain/retention-rules.ts';
 import type { Logger } from '../logger.ts';
 import type { AssetProvider } from '../providers/provider.ts';
-import { assessPlan, hasRulesFor, lastSyncFacts, rulesNotes, type RetentionDeps } from './retention-context.ts';
+import { assessPlan, hasRulesFor, lastSyncFacts, rulesNotes, type RetentionDeps } from './retention-plan-assessment.ts';
 import { executeRun, verifyInFlight, type ExecutorOptions } from './retention-executor.ts';
 import type { ProviderApplyOutcome, ProviderApplyResult } from './retention-apply-result.ts';
 import { applyFailed, applySummaryLine } from './retention-format.ts';
