@@ -2,6 +2,7 @@
  * Assets the listing did not show are only candidates: each is confirmed with the provider's detail endpoint
  * before `removed_at` is set (404), `trashed_at` is set (Media Pocket's `deleted`), or it is kept (still there).
  */
+import pMap from 'p-map';
 import type pg from 'pg';
 import { createDb } from '../db/client.ts';
 import { recordGone } from '../db/action-effects.repository.ts';
@@ -13,7 +14,7 @@ import { isSharpShrink, spreadSample } from '../domain/listing-checks.ts';
 import type { Logger } from '../logger.ts';
 import type { AssetProvider, CatalogRecord, LookupResult } from '../providers/provider.ts';
 import type { IdSet } from '../util/compact-id-set.ts';
-import { chunk, mapWithConcurrency } from '../util/concurrency.ts';
+import { chunk } from '../util/concurrency.ts';
 
 const SAMPLE_SIZE = 10;
 const CHUNK = 50;
@@ -62,7 +63,7 @@ export async function confirmMissingAssets(options: ConfirmationOptions): Promis
   const missingUntrashed = candidates.filter((candidate) => !candidate.trashed);
   if (counts !== undefined && isSharpShrink({ liveUntrashed: counts.live - counts.trashed, missingUntrashed: missingUntrashed.length })) {
     const sample = spreadSample(missingUntrashed, SAMPLE_SIZE);
-    const lookups = await mapWithConcurrency(sample, options.concurrency, (candidate) => lookupSampled(candidate.assetId));
+    const lookups = await pMap(sample, (candidate) => lookupSampled(candidate.assetId), { concurrency: options.concurrency });
     const stillThere = lookups.filter((result) => result.state === 'present').length;
     if (stillThere > 0) {
       const reason = `the listing lacked ${missingUntrashed.length} of ${counts.live - counts.trashed} live assets, and ${stillThere} of a sample of ${sample.length} still exist`;
@@ -77,7 +78,7 @@ export async function confirmMissingAssets(options: ConfirmationOptions): Promis
   // a resumed confirmation must not reuse the page keys of an interrupted one
   const attempt = options.clock().getTime().toString(36);
   for (const [index, group] of chunk(candidates, CHUNK).entries()) {
-    const lookups = await mapWithConcurrency(group, options.concurrency, (candidate) => lookupOnce(candidate.assetId));
+    const lookups = await pMap(group, (candidate) => lookupOnce(candidate.assetId), { concurrency: options.concurrency });
     const outcomes = group.map((candidate, i) => ({ assetId: candidate.assetId, result: lookups[i] as LookupResult }));
     await settle(options, `${options.pass}:confirm:${attempt}:${index}`, outcomes);
   }
