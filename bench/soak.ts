@@ -23,7 +23,7 @@ import type pg from 'pg';
 import { readEnvironment } from '../src/config.ts';
 import { countHistoryRows, HISTORY_TABLES, type HistoryCounts } from '../src/db/history-prune.repository.ts';
 import { QUEUE_NAMES } from '../src/jobs/job-definitions.ts';
-import { closeQueues, createQueues, enqueue, type Queues } from '../src/jobs/queues.ts';
+import { closeQueues, createQueues, enqueue, obliterateQueues, type Queues } from '../src/jobs/queues.ts';
 import { createBenchDb } from './bench-db.ts';
 import { childScript, runsCompiled } from './child-script.ts';
 import { productionNodeFlags } from './production-flags.ts';
@@ -341,9 +341,8 @@ try {
     const code = await worker.exited;
     out(`start stopped with exit status ${code}`);
   }
+  await obliterateQueues(queues);
   await closeQueues(queues);
-  const keys = await keysUnder(redis, `${prefix}:*`);
-  for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
   redis.disconnect();
   await db.drop();
   await sim.stop();

@@ -60,11 +60,14 @@ export class ConfigError extends Error {
   }
 }
 
-/** Bad command-line usage or a bad input file: exit status 2. */
-export class UsageError extends Error {
+/**
+ * A request that cannot be carried out as asked (an unknown action or provider, a bad asset id, a provider that is
+ * not enabled or lacks the action): nothing was done. The CLI reports it as bad usage (exit status 2).
+ */
+export class InvalidRequestError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = 'UsageError';
+    this.name = 'InvalidRequestError';
   }
 }
 

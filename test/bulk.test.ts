@@ -4,14 +4,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../src/app/context.ts';
-import { ensureChunkJob } from '../src/bulk/bulk-chunk-jobs.ts';
-import { createOperation, getOperation, itemCountsByState, type BulkItem } from '../src/bulk/bulk.repository.ts';
-import { chunkSizeFor, planItems } from '../src/domain/bulk-plan.ts';
-import { isAssetAction, validateBulkRequest } from '../src/domain/bulk-request.ts';
+import { submitBulkOperation } from '../src/bulk/bulk-submit.ts';
+import { getOperation, itemCountsByState, type BulkItem } from '../src/db/bulk.repository.ts';
+import { validateBulkRequest } from '../src/domain/bulk-request.ts';
 import { DEFAULT_DAG_POLL_POLICY } from '../src/domain/dag-poll-policy.ts';
-import { bulkChunkHandler } from '../src/jobs/handlers/bulk-chunk.handler.ts';
-import { dagPollHandler } from '../src/jobs/handlers/dag-poll.handler.ts';
-import { dagSweepHandler } from '../src/jobs/handlers/dag-sweep.handler.ts';
+import { bulkChunkHandler } from '../src/app/job-handlers/bulk-chunk.handler.ts';
+import { dagPollHandler } from '../src/app/job-handlers/dag-poll.handler.ts';
+import { dagSweepHandler } from '../src/app/job-handlers/dag-sweep.handler.ts';
 import type { Queues } from '../src/jobs/queues.ts';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.ts';
 import { syncProvider } from '../src/sync/sync-runner.ts';
@@ -51,15 +50,9 @@ describe('bulk operations', () => {
     await clearPrefix(prefix);
   });
 
-  /** What the `bulk` command does: record the operation and its items, queue its chunks. */
+  /** The `bulk` command's submit step, then waiting for the operation to finish. */
   async function runBulk(action: string, provider: string, ids: string[], dagActionId?: string): Promise<{ id: number; items: BulkItem[] }> {
-    const request = validateBulkRequest(action, provider, dagActionId);
-    const handle = context.providers.get(request.provider);
-    if (handle === undefined) throw new Error('not enabled');
-    const chunkSize = chunkSizeFor(request.action, isAssetAction(request.action) ? handle.provider.batchSize(request.action) : 1);
-    const plan = planItems(ids, chunkSize);
-    const operation = await createOperation(context.pool, request, chunkSize, plan.items);
-    for (let chunk = 0; chunk < plan.chunks; chunk += 1) await ensureChunkJob(queues, operation.id, chunk, false);
+    const { operation } = await submitBulkOperation(context, queues, validateBulkRequest(action, provider, dagActionId), ids);
     await waitFor(async () => ((await getOperation(context.db, operation.id))?.state === 'done' ? true : undefined));
     const items = await database.pool.query<BulkItem>(
       'SELECT id, position, asset_id AS "assetId", state, outcome, error, attempts FROM bulk_items WHERE operation_id = $1 ORDER BY position',

@@ -4,12 +4,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../src/app/context.ts';
-import { dagPollJobId, ensurePollJob } from '../src/dag/dag-poll-jobs.ts';
+import { dagPollJobId, ensurePollJob } from '../src/jobs/dag-poll-jobs.ts';
 import { createStartingRun, submitStart } from '../src/dag/dag-run-starter.ts';
 import { DEFAULT_DAG_POLL_POLICY, type DagPollPolicy } from '../src/domain/dag-poll-policy.ts';
-import { bulkChunkHandler } from '../src/jobs/handlers/bulk-chunk.handler.ts';
-import { dagPollHandler } from '../src/jobs/handlers/dag-poll.handler.ts';
-import { dagSweepHandler } from '../src/jobs/handlers/dag-sweep.handler.ts';
+import { bulkChunkHandler } from '../src/app/job-handlers/bulk-chunk.handler.ts';
+import { dagPollHandler } from '../src/app/job-handlers/dag-poll.handler.ts';
+import { dagSweepHandler } from '../src/app/job-handlers/dag-sweep.handler.ts';
 import { enqueue, type Queues } from '../src/jobs/queues.ts';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.ts';
 import { waitFor } from './support/catalog.ts';

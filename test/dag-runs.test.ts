@@ -4,14 +4,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../src/app/context.ts';
-import { dagPollJobId, ensurePollJob } from '../src/dag/dag-poll-jobs.ts';
+import { dagPollJobId, ensurePollJob } from '../src/jobs/dag-poll-jobs.ts';
 import { pollDagRun } from '../src/dag/dag-run-poller.ts';
 import { createStartingRun, submitStart, type DagDeps } from '../src/dag/dag-run-starter.ts';
-import { getDagRun, type DagRun } from '../src/dag/dag-runs.repository.ts';
+import { getDagRun, type DagRun } from '../src/db/dag-runs.repository.ts';
 import { DEFAULT_DAG_POLL_POLICY, isOpenOutcome, type DagPollPolicy } from '../src/domain/dag-poll-policy.ts';
-import { bulkChunkHandler } from '../src/jobs/handlers/bulk-chunk.handler.ts';
-import { dagPollHandler } from '../src/jobs/handlers/dag-poll.handler.ts';
-import { dagSweepHandler } from '../src/jobs/handlers/dag-sweep.handler.ts';
+import { bulkChunkHandler } from '../src/app/job-handlers/bulk-chunk.handler.ts';
+import { dagPollHandler } from '../src/app/job-handlers/dag-poll.handler.ts';
+import { dagSweepHandler } from '../src/app/job-handlers/dag-sweep.handler.ts';
 import { enqueue, type Queues } from '../src/jobs/queues.ts';
 import { createLogger } from '../src/logger.ts';
 import { createMediaPocketClient } from '../src/providers/mediapocket/mediapocket.client.ts';

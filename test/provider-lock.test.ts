@@ -4,7 +4,7 @@
  * known to be lost, so the work holding it stops where it commits instead of going on beside the next holder.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireProviderLock, isProviderLockHeld, LockLostError } from '../src/sync/provider-lock.ts';
+import { acquireProviderLock, isProviderLockHeld, LockLostError } from '../src/db/provider-lock.ts';
 import { waitFor } from './support/catalog.ts';
 import { createTestDatabase, type TestDatabase } from './support/services.ts';
 

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createRun } from '../src/db/sync-runs.repository.ts';
 import { ensureRetentionResumeJob, ensureSyncResumeJobs, retentionResumeJobId, syncResumeJobId } from '../src/jobs/resume-jobs.ts';
 import { closeQueues, createQueues, enqueue, type Queues } from '../src/jobs/queues.ts';
-import { insertRun } from '../src/retention/retention.repository.ts';
-import { acquireProviderLock } from '../src/sync/provider-lock.ts';
+import { insertRun } from '../src/db/retention.repository.ts';
+import { acquireProviderLock } from '../src/db/provider-lock.ts';
 import { clearPrefix, createRedis, createTestDatabase, testQueuePrefix, type TestDatabase } from './support/services.ts';
 
 describe('resume jobs for open sync and retention runs', () => {

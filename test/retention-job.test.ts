@@ -7,7 +7,7 @@ import type { Job } from 'bullmq';
 import type { DestinationStream } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AppContext } from '../src/app/context.ts';
-import { createJobHandlers } from '../src/jobs/handlers/index.ts';
+import { createJobHandlers } from '../src/app/job-handlers/index.ts';
 import { createJobRegistry } from '../src/jobs/job-registry.ts';
 import { closeQueues, createQueues, enqueue, type Queues } from '../src/jobs/queues.ts';
 import { startWorkers, type WorkerSet } from '../src/jobs/workers.ts';

@@ -15,7 +15,7 @@ import { closeQueues, createQueues, type Queues } from '../src/jobs/queues.ts';
 import { createDependencyHealth } from '../src/health/dependency-health.ts';
 import { postgresProbe, redisProbe } from '../src/health/dependency-probes.ts';
 import { createLogger, type Logger } from '../src/logger.ts';
-import { runWorker } from '../src/main.ts';
+import { runWorker } from '../src/app/run-worker.ts';
 import { findMissingSchedules, startScheduleReconciler, type ScheduleCheck } from '../src/schedulers/schedule-reconciler.ts';
 import { registerSchedules, upsertSchedule } from '../src/schedulers/schedule-registration.ts';
 import { desiredSchedules, type AnyScheduleSpec } from '../src/schedulers/schedules.ts';

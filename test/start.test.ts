@@ -6,7 +6,7 @@ import type { Job } from 'bullmq';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AppContext } from '../src/app/context.ts';
 import { closeQueues, createQueues, enqueue, type Queues } from '../src/jobs/queues.ts';
-import { runWorker, type RunningWorker } from '../src/main.ts';
+import { runWorker, type RunningWorker } from '../src/app/run-worker.ts';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.ts';
 import { catalogOf, waitFor } from './support/catalog.ts';
 import { contextFor } from './support/context.ts';

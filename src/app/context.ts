@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Config } from '../config.ts';
 import { closePool, createDb, createPool, type Db } from '../db/client.ts';
-import { UsageError } from '../errors.ts';
+import { InvalidRequestError } from '../errors.ts';
 import { createDependencyHealth, type DependencyHealth } from '../health/dependency-health.ts';
 import { postgresProbe, redisProbe } from '../health/dependency-probes.ts';
 import { createRedisRateLimiter, type RateLimiter } from '../http/rate-limiter.ts';
@@ -78,11 +78,11 @@ export function createAppContext(config: Config, logger: Logger): AppContext {
       if (names === undefined || names.length === 0) return [...providers.values()];
       return names.map((name) => {
         if (!(PROVIDER_NAMES as readonly string[]).includes(name)) {
-          throw new UsageError(`unknown provider "${name}" (expected one of ${PROVIDER_NAMES.join(', ')})`);
+          throw new InvalidRequestError(`unknown provider "${name}" (expected one of ${PROVIDER_NAMES.join(', ')})`);
         }
         const handle = providers.get(name as ProviderName);
         if (handle === undefined) {
-          throw new UsageError(`provider "${name}" is not enabled: set ${name.toUpperCase()}_API_KEY`);
+          throw new InvalidRequestError(`provider "${name}" is not enabled: set ${name.toUpperCase()}_API_KEY`);
         }
         return handle;
       });

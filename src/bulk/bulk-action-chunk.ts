@@ -12,7 +12,7 @@ import type { Logger } from '../logger.ts';
 import type { ProviderName } from '../providers/provider-names.ts';
 import type { AssetAction, AssetProvider } from '../providers/provider.ts';
 import { chunk as inBatches } from '../util/concurrency.ts';
-import { finishItems, idsInCatalog, markInFlight, returnToPending, type BulkItem, type ItemFinish } from './bulk.repository.ts';
+import { finishItems, idsInCatalog, markInFlight, returnToPending, type BulkItem, type ItemFinish } from '../db/bulk.repository.ts';
 import type { Db } from '../db/client.ts';
 
 export interface ActionChunkDeps {

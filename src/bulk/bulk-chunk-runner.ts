@@ -12,8 +12,8 @@ import { isProviderName, type ProviderName } from '../providers/provider-names.t
 import { runActionChunk } from './bulk-action-chunk.ts';
 import { tryLockChunk } from './bulk-chunk-lock.ts';
 import { runDagChunk } from './bulk-dag-chunk.ts';
-import { getOperation, loadOpenChunkItems, markOperationRunning } from './bulk.repository.ts';
-import { logOperationFinished } from './bulk-summary.ts';
+import { getOperation, loadOpenChunkItems, markOperationRunning } from '../db/bulk.repository.ts';
+import { logOperationFinished } from '../db/bulk-operation-summary.ts';
 
 export interface BulkChunkDeps {
   pool: pg.Pool;

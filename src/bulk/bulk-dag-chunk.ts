@@ -6,11 +6,11 @@
 import { createDb } from '../db/client.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { DEFAULT_DAG_TIMEOUT_MS } from '../domain/dag-poll-policy.ts';
-import { ensurePollJobIfOpen } from '../dag/dag-poll-jobs.ts';
+import { ensurePollJobIfOpen } from '../jobs/dag-poll-jobs.ts';
 import { createStartingRun, submitStart, type DagDeps } from '../dag/dag-run-starter.ts';
-import { findRunByBulkItem } from '../dag/dag-runs.repository.ts';
+import { findRunByBulkItem } from '../db/dag-runs.repository.ts';
 import type { Queues } from '../jobs/queues.ts';
-import { markInFlight, type BulkItem } from './bulk.repository.ts';
+import { markInFlight, type BulkItem } from '../db/bulk.repository.ts';
 
 export interface DagChunkDeps extends DagDeps {
   queues: Queues;

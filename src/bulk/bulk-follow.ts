@@ -4,11 +4,11 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../db/client.ts';
-import { ensurePollJob } from '../dag/dag-poll-jobs.ts';
-import { openRunIdsOfOperation } from '../dag/dag-runs.repository.ts';
+import { ensurePollJob } from '../jobs/dag-poll-jobs.ts';
+import { openRunIdsOfOperation } from '../db/dag-runs.repository.ts';
 import type { Queues } from '../jobs/queues.ts';
-import { ensureChunkJob } from './bulk-chunk-jobs.ts';
-import { getOperation, itemCountsByState, openChunks, type BulkOperation, type ItemState } from './bulk.repository.ts';
+import { ensureChunkJob } from '../jobs/bulk-chunk-jobs.ts';
+import { getOperation, itemCountsByState, openChunks, type BulkOperation, type ItemState } from '../db/bulk.repository.ts';
 
 /** Every open chunk gets a job again (finished ones replaced) and every open DAG run its poll job. */
 export async function resumeOperation(db: Db, queues: Queues, operationId: number): Promise<{ chunks: number; polls: number }> {

@@ -1,6 +1,6 @@
 /** A bulk operation as the command line shows it: counts by state and outcome, then the failures. */
 import { formatTable } from '../util/text-table.ts';
-import type { BulkItem, BulkOperation, ItemState } from './bulk.repository.ts';
+import type { BulkItem, BulkOperation, ItemState } from '../db/bulk.repository.ts';
 
 export function describeOperation(operation: BulkOperation): string {
   const what = operation.action === 'dag' ? `dag (DAG action ${operation.dagActionId ?? '?'})` : operation.action;

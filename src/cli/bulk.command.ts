@@ -6,17 +6,18 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { AppContext } from '../app/context.ts';
-import { ensureChunkJob } from '../bulk/bulk-chunk-jobs.ts';
 import { followOperation, resumeOperation } from '../bulk/bulk-follow.ts';
 import { describeOperation, formatCounts, formatOperationReport } from '../bulk/bulk-report.ts';
-import { createOperation, failedItems, getOperation, itemCountsByState, outcomeCounts, type BulkOperation } from '../bulk/bulk.repository.ts';
-import { startCommandWorker } from '../dag/command-worker.ts';
-import { chunkSizeFor, planItems } from '../domain/bulk-plan.ts';
-import { isAssetAction, parseIdList, parseIdsFile, validateBulkRequest, BULK_ACTIONS } from '../domain/bulk-request.ts';
-import { UsageError, errorMessage } from '../errors.ts';
+import { submitBulkOperation } from '../bulk/bulk-submit.ts';
+import { failedItems, getOperation, itemCountsByState, outcomeCounts, type BulkOperation } from '../db/bulk.repository.ts';
+import { jobWorkerDeps } from '../app/job-handlers/index.ts';
+import { runQueueWorkers } from '../jobs/queue-workers.ts';
+import { parseIdList, parseIdsFile, validateBulkRequest, BULK_ACTIONS } from '../domain/bulk-request.ts';
+import { errorMessage } from '../errors.ts';
+import { UsageError } from './usage-error.ts';
 import type { QueueName } from '../jobs/job-definitions.ts';
 import { closeQueues, createQueues, type Queues } from '../jobs/queues.ts';
-import { createProgressDisplay } from './progress.ts';
+import { createProgressDisplay } from '../util/progress-display.ts';
 import { EXIT_FAILED, EXIT_OK, runWithContext, type CommandIo } from './runtime.ts';
 
 const FAILURES_SHOWN = 20;
@@ -57,7 +58,7 @@ async function printReport(context: AppContext, io: CommandIo, operationId: numb
 
 /** Follows the operation with workers of our own, with a progress bar on a terminal; exit 1 if any item failed. */
 async function waitForOperation(context: AppContext, queues: Queues, io: CommandIo, operation: BulkOperation): Promise<number> {
-  const worker = startCommandWorker(context, queues, queuesFor(operation));
+  const worker = runQueueWorkers(jobWorkerDeps(context, queues), queuesFor(operation));
   const display = createProgressDisplay(io.interactive, io.err);
   const task = display.task(`bulk ${operation.id}`);
   try {
@@ -101,22 +102,11 @@ export function registerBulkCommand(program: Command): void {
         if (operationArg !== undefined) throw new UsageError(`unexpected argument "${operationArg}" (only "bulk status" takes an operation id)`);
         const request = validateBulkRequest(actionArg, options.provider, options.action);
         const ids = await readIds(options);
-        const [handle] = context.selectProviders([request.provider]);
-        if (handle === undefined) throw new UsageError(`provider "${request.provider}" is not enabled`);
-        let batchSize = 1;
-        if (isAssetAction(request.action)) {
-          if (!handle.provider.supportedActions.includes(request.action)) throw new UsageError(`${request.provider} does not support "${request.action}"`);
-          batchSize = handle.provider.batchSize(request.action);
-        }
-        const chunkSize = chunkSizeFor(request.action, batchSize);
-        const plan = planItems(ids, chunkSize);
         const queues = createQueues(context.redis, context.config.queuePrefix);
         try {
-          const operation = await createOperation(context.pool, request, chunkSize, plan.items);
-          for (let chunk = 0; chunk < plan.chunks; chunk += 1) await ensureChunkJob(queues, operation.id, chunk, false);
-          const duplicates = plan.items.filter((item) => item.duplicate).length;
+          const { operation, chunks, assets, duplicates } = await submitBulkOperation(context, queues, request, ids);
           io.out(
-            `bulk operation ${operation.id} queued: ${request.action} of ${ids.length - duplicates} assets at ${request.provider} in ${plan.chunks} chunk(s)` +
+            `bulk operation ${operation.id} queued: ${request.action} of ${assets} assets at ${request.provider} in ${chunks} chunk(s)` +
               (duplicates > 0 ? `; ${duplicates} repeated id(s) skipped` : ''),
           );
           if (options.wait !== true) {

@@ -5,16 +5,17 @@
  */
 import type { Command } from 'commander';
 import type { AppContext } from '../app/context.ts';
-import { startCommandWorker } from '../dag/command-worker.ts';
-import { ensurePollJobIfOpen } from '../dag/dag-poll-jobs.ts';
+import { jobWorkerDeps } from '../app/job-handlers/index.ts';
+import { runQueueWorkers } from '../jobs/queue-workers.ts';
+import { ensurePollJobIfOpen } from '../jobs/dag-poll-jobs.ts';
 import { describeProgress, formatDagRun, publicOutcome } from '../dag/dag-run-report.ts';
 import { followDagRun } from '../dag/dag-run-follow.ts';
 import { describeStartFailure } from '../dag/dag-run-starter.ts';
 import { dagActionsOf, startDagRun } from '../dag/start-dag-run.ts';
-import { getDagRun, type DagRun } from '../dag/dag-runs.repository.ts';
+import { getDagRun, type DagRun } from '../db/dag-runs.repository.ts';
 import { isValidId } from '../domain/bulk-request.ts';
 import { DEFAULT_DAG_TIMEOUT_MS, isOpenOutcome, parseDuration } from '../domain/dag-poll-policy.ts';
-import { UsageError } from '../errors.ts';
+import { UsageError } from './usage-error.ts';
 import { closeQueues, createQueues, type Queues } from '../jobs/queues.ts';
 import { EXIT_FAILED, EXIT_OK, runWithContext, type CommandIo } from './runtime.ts';
 
@@ -25,7 +26,7 @@ function requireId(value: string, what: string): string {
 
 /** Follows the run to its end with a worker of our own; exit 0 only if it succeeded. */
 async function waitForRun(context: AppContext, queues: Queues, io: CommandIo, run: DagRun): Promise<number> {
-  const worker = startCommandWorker(context, queues, ['dag']);
+  const worker = runQueueWorkers(jobWorkerDeps(context, queues), ['dag']);
   try {
     const final = await followDagRun(
       { db: context.db, queues, signal: io.signal, onChange: (changed) => isOpenOutcome(changed.outcome) && io.err(describeProgress(changed)) },

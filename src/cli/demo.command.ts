@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { runDemo } from '../demo/demo-runner.ts';
-import { UsageError } from '../errors.ts';
+import { UsageError } from './usage-error.ts';
 import { runBare } from './runtime.ts';
 
 function positiveInteger(value: string, option: string, max: number): number {

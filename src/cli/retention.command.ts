@@ -3,12 +3,12 @@ import type { AppContext } from '../app/context.ts';
 import { createDb } from '../db/client.ts';
 import type { ProviderName } from '../providers/provider-names.ts';
 import { applyRetention, type ProviderApplyOutcome } from '../retention/retention-apply.ts';
-import type { RetentionDeps } from '../retention/retention-context.ts';
+import type { RetentionDeps } from '../retention/retention-plan-assessment.ts';
 import { applyFailed, applyTable, planJson, planRemarks, planSummaryTable, planTable } from '../retention/retention-format.ts';
 import { planRetention } from '../retention/retention-plan.ts';
 import { loadRetentionRules } from '../retention/retention-rules.loader.ts';
-import { loadActions } from '../retention/retention.repository.ts';
-import { createProgressDisplay } from './progress.ts';
+import { loadActions } from '../db/retention.repository.ts';
+import { createProgressDisplay } from '../util/progress-display.ts';
 import { describeFailure, EXIT_FAILED, EXIT_OK, requireProviders, runWithContext, type CommandIo } from './runtime.ts';
 import { collect } from './sync.command.ts';
 

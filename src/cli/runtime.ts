@@ -5,9 +5,10 @@
  */
 import { loadConfig, readEnvironment, type Config } from '../config.ts';
 import { createAppContext, type AppContext } from '../app/context.ts';
-import { ConfigError, ProviderError, SafetyLimitError, UsageError, errorMessage } from '../errors.ts';
+import { ConfigError, InvalidRequestError, ProviderError, SafetyLimitError, errorMessage } from '../errors.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import type { ProviderHandle } from '../providers/provider-factory.ts';
+import { UsageError } from './usage-error.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -22,8 +23,9 @@ export interface CommandIo {
   signal: AbortSignal;
 }
 
+/** The one place failures become exit statuses: the CLI's usage errors and the services' invalid requests are 2. */
 export function exitCodeFor(error: unknown): number {
-  if (error instanceof ConfigError || error instanceof UsageError) return EXIT_USAGE;
+  if (error instanceof ConfigError || error instanceof UsageError || error instanceof InvalidRequestError) return EXIT_USAGE;
   return EXIT_FAILED;
 }
 

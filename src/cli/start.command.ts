@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { migrateDatabase } from '../db/migrate.ts';
-import { runWorker } from '../main.ts';
+import { runWorker } from '../app/run-worker.ts';
 import { runWithContext } from './runtime.ts';
 
 export function registerStartCommand(program: Command): void {

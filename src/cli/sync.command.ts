@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { SyncSummary } from '../sync/sync-runner.ts';
-import { syncSideBySide } from './sync-side-by-side.ts';
+import { syncSideBySide } from '../sync/sync-side-by-side.ts';
 import { describeFailure, EXIT_FAILED, EXIT_OK, requireProviders, runWithContext } from './runtime.ts';
 import { formatTable } from '../util/text-table.ts';
 

@@ -6,8 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../db/client.ts';
 import { isOpenOutcome } from '../domain/dag-poll-policy.ts';
 import type { Queues } from '../jobs/queues.ts';
-import { ensurePollJob } from './dag-poll-jobs.ts';
-import { getDagRun, type DagRun } from './dag-runs.repository.ts';
+import { ensurePollJob } from '../jobs/dag-poll-jobs.ts';
+import { getDagRun, type DagRun } from '../db/dag-runs.repository.ts';
 
 const OVERDUE_MS = 15_000;
 

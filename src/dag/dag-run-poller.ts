@@ -7,7 +7,7 @@ import { pickRunToAdopt } from '../domain/dag-adoption.ts';
 import { decidePoll, isOpenOutcome, type PollObservation } from '../domain/dag-poll-policy.ts';
 import { ProviderError } from '../errors.ts';
 import type { DagRunSnapshot } from '../providers/provider.ts';
-import { claimedRunIds, getDagRun, recordPoll, recordRunning, type DagRun } from './dag-runs.repository.ts';
+import { claimedRunIds, getDagRun, recordPoll, recordRunning, type DagRun } from '../db/dag-runs.repository.ts';
 import { endRun, type DagDeps } from './dag-run-starter.ts';
 
 export type PollStep =

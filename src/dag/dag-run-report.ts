@@ -1,5 +1,5 @@
 /** How a DAG run reads on the command line: the provider's status verbatim, and what it meant. */
-import type { DagRun } from './dag-runs.repository.ts';
+import type { DagRun } from '../db/dag-runs.repository.ts';
 
 /** The contract's vocabulary: a run still 'starting' is 'running' to anyone reading (as in the dag_runs view). */
 export function publicOutcome(outcome: string): string {

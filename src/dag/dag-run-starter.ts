@@ -9,8 +9,8 @@ import { decidePoll, type DagPollPolicy } from '../domain/dag-poll-policy.ts';
 import { ProviderError, errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { DagActionsApi } from '../providers/provider.ts';
-import { logOperationFinished } from '../bulk/bulk-summary.ts';
-import { finishRun, getDagRun, insertStartingRun, recordRunning, rescheduleRun, type DagRun, type RunFinish } from './dag-runs.repository.ts';
+import { logOperationFinished } from '../db/bulk-operation-summary.ts';
+import { finishRun, getDagRun, insertStartingRun, recordRunning, rescheduleRun, type DagRun, type RunFinish } from '../db/dag-runs.repository.ts';
 
 export interface DagDeps {
   pool: pg.Pool;

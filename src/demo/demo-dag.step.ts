@@ -4,12 +4,13 @@
  */
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { AppContext } from '../app/context.ts';
-import { startCommandWorker } from '../dag/command-worker.ts';
+import { jobWorkerDeps } from '../app/job-handlers/index.ts';
+import { runQueueWorkers } from '../jobs/queue-workers.ts';
 import { followDagRun } from '../dag/dag-run-follow.ts';
 import { describeProgress, formatDagRun } from '../dag/dag-run-report.ts';
 import { describeStartFailure } from '../dag/dag-run-starter.ts';
 import { dagActionsOf, startDagRun } from '../dag/start-dag-run.ts';
-import type { DagRun } from '../dag/dag-runs.repository.ts';
+import type { DagRun } from '../db/dag-runs.repository.ts';
 import { assets } from '../db/schema.ts';
 import { isOpenOutcome } from '../domain/dag-poll-policy.ts';
 import { closeQueues, createQueues } from '../jobs/queues.ts';
@@ -36,7 +37,7 @@ export async function runDemoDag(context: AppContext, out: DemoOutput, signal: A
   out.line(`asset ${assetId}, DAG action ${DEMO_DAG_ACTION_ID} (Transcode)`);
 
   const queues = createQueues(context.redis, context.config.queuePrefix);
-  const worker = startCommandWorker(context, queues, ['dag']);
+  const worker = runQueueWorkers(jobWorkerDeps(context, queues), ['dag']);
   try {
     const { run, error } = await startDagRun(context, queues, dagActions, { assetId, dagActionId: DEMO_DAG_ACTION_ID, timeoutMs: DEMO_DAG_TIMEOUT_MS });
     if (error !== undefined && !isOpenOutcome(run.outcome)) throw new Error(describeStartFailure(error));

@@ -7,12 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAppContext } from '../app/context.ts';
 import { DASHBOARD_PATH } from '../admin/queue-dashboard.ts';
-import type { CommandIo } from '../cli/runtime.ts';
-import { formatCatalogReport } from '../cli/report.command.ts';
 import { redactUrl, type Config } from '../config.ts';
 import { buildCatalogReport } from '../db/catalog-report.repository.ts';
 import { createLogger } from '../logger.ts';
-import { runWorker } from '../main.ts';
+import { formatCatalogReport } from '../reporting/catalog-report.format.ts';
+import { runWorker } from '../app/run-worker.ts';
 import { startSimulator, type FaultConfig } from '../simulator/simulator.ts';
 import { runDemoDag } from './demo-dag.step.ts';
 import { buildDemoConfig } from './demo-environment.ts';
@@ -51,7 +50,16 @@ function demoLogLevel(level: Config['logLevel']): Config['logLevel'] {
   return level === 'debug' || level === 'trace' || level === 'silent' || level === 'fatal' ? level : 'error';
 }
 
-export async function runDemo(base: Config, io: CommandIo, options: DemoOptions): Promise<void> {
+/** Where the demo writes, and the signal that stops it (the CLI's command io is one). */
+export interface DemoIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  /** true when stdout is a terminal: progress bars instead of log lines */
+  interactive: boolean;
+  signal: AbortSignal;
+}
+
+export async function runDemo(base: Config, io: DemoIo, options: DemoOptions): Promise<void> {
   const out = createDemoOutput(io.out);
   out.section('Provider simulator');
   const sim = await startSimulator({

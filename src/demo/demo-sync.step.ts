@@ -3,7 +3,7 @@
  * saw (its injected 429s and 5xx were retried by the worker's one HTTP path).
  */
 import type { AppContext } from '../app/context.ts';
-import { syncSideBySide, type SyncDisplay } from '../cli/sync-side-by-side.ts';
+import { syncSideBySide, type SyncDisplay } from '../sync/sync-side-by-side.ts';
 import { formatTable } from '../util/text-table.ts';
 import type { SimProvider, Simulator } from '../simulator/simulator.ts';
 import type { SyncSummary } from '../sync/sync-runner.ts';

@@ -1,8 +1,8 @@
 /**
  * What a bulk request may ask for, and reading its ids. Pure: the command hands in the text, gets ids or a
- * UsageError naming what is wrong (and where).
+ * InvalidRequestError naming what is wrong (and where).
  */
-import { UsageError } from '../errors.ts';
+import { InvalidRequestError } from '../errors.ts';
 import { isProviderName, PROVIDER_NAMES, type ProviderName } from '../providers/provider-names.ts';
 import type { AssetAction } from '../providers/provider.ts';
 
@@ -39,21 +39,21 @@ export interface BulkRequest {
 }
 
 export function validateBulkRequest(action: string, provider: string | undefined, dagActionId: string | undefined): BulkRequest {
-  if (!isBulkAction(action)) throw new UsageError(`unknown bulk action "${action}" (expected one of ${BULK_ACTIONS.join(', ')})`);
-  if (provider === undefined) throw new UsageError('--provider is required');
+  if (!isBulkAction(action)) throw new InvalidRequestError(`unknown bulk action "${action}" (expected one of ${BULK_ACTIONS.join(', ')})`);
+  if (provider === undefined) throw new InvalidRequestError('--provider is required');
   if (!isProviderName(provider)) {
-    throw new UsageError(`unknown provider "${provider}" (expected one of ${PROVIDER_NAMES.join(', ')})`);
+    throw new InvalidRequestError(`unknown provider "${provider}" (expected one of ${PROVIDER_NAMES.join(', ')})`);
   }
   const allowed = BULK_ACTIONS_BY_PROVIDER[provider];
   if (!allowed.includes(action)) {
-    throw new UsageError(`${provider} does not support "${action}" (it supports: ${allowed.join(', ')})`);
+    throw new InvalidRequestError(`${provider} does not support "${action}" (it supports: ${allowed.join(', ')})`);
   }
   if (action === 'dag') {
-    if (dagActionId === undefined) throw new UsageError('bulk dag needs --action ID (the DAG action to run on each asset)');
-    if (!isValidId(dagActionId)) throw new UsageError(`--action "${dagActionId}" is not a valid DAG action id`);
+    if (dagActionId === undefined) throw new InvalidRequestError('bulk dag needs --action ID (the DAG action to run on each asset)');
+    if (!isValidId(dagActionId)) throw new InvalidRequestError(`--action "${dagActionId}" is not a valid DAG action id`);
     return { provider, action, dagActionId };
   }
-  if (dagActionId !== undefined) throw new UsageError(`--action is only for "bulk dag", not "${action}"`);
+  if (dagActionId !== undefined) throw new InvalidRequestError(`--action is only for "bulk dag", not "${action}"`);
   return { provider, action, dagActionId: null };
 }
 
@@ -64,12 +64,12 @@ export function parseIdList(text: string): string[] {
   parts.forEach((part, index) => {
     if (part === '') {
       if (parts.length === 1) return;
-      throw new UsageError(`--ids: entry ${index + 1} is empty`);
+      throw new InvalidRequestError(`--ids: entry ${index + 1} is empty`);
     }
-    if (!isValidId(part)) throw new UsageError(`--ids: entry ${index + 1} ("${part}") is not a valid asset id`);
+    if (!isValidId(part)) throw new InvalidRequestError(`--ids: entry ${index + 1} ("${part}") is not a valid asset id`);
     ids.push(part);
   });
-  if (ids.length === 0) throw new UsageError('--ids names no asset');
+  if (ids.length === 0) throw new InvalidRequestError('--ids names no asset');
   return ids;
 }
 
@@ -82,10 +82,10 @@ export function parseIdsFile(text: string, fileName: string): string[] {
     if (line === '' || line.startsWith('#')) return;
     if (!isValidId(line)) {
       const shown = line.length > 60 ? `${line.slice(0, 60)}…` : line;
-      throw new UsageError(`${fileName}:${index + 1}: "${shown}" is not one asset id (one id per line; no spaces or commas)`);
+      throw new InvalidRequestError(`${fileName}:${index + 1}: "${shown}" is not one asset id (one id per line; no spaces or commas)`);
     }
     ids.push(line);
   });
-  if (ids.length === 0) throw new UsageError(`${fileName} names no asset`);
+  if (ids.length === 0) throw new InvalidRequestError(`${fileName} names no asset`);
   return ids;
 }

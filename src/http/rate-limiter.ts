@@ -1,23 +1,7 @@
 /**
- * A request budget per provider account shared by every process on the same Redis, whatever its queue prefix:
- * the budget belongs to the account at the provider, so it is keyed by the account, not by the deployment.
- *
- * Each request reserves the next free slot (slots are 1000/rps ms apart) atomically in Redis and sleeps until
- * it; a 429's Retry-After moves the earliest slot past the pause for everyone. Requests of one process that are
- * waiting at the same moment share one Redis round trip: it reserves as many consecutive slots as there are
- * waiters, so a listing fetched 8 pages at a time does not pay a round trip per page.
- *
- * At a high budget a round trip per request would cost more than the request, so each reservation covers at
- * least LEASE_WINDOW_MS of slots: the ones the waiters do not take are kept and handed to the next requests of
- * this process. A kept slot whose time has passed is dropped, never spent late, so no two requests of this
- * process share a slot or bunch up behind a slow moment; slots dropped that way are budget left unused. Below
- * 1000 / LEASE_WINDOW_MS requests/s a window holds one slot or none, and nothing is kept. A pause set here drops
- * the kept slots, including those of a reservation still on its way; a pause that another process sets reaches
- * this one at its next reservation, so at most LEASE_WINDOW_MS of kept slots go out first.
- *
- * Slots are timed from when Redis's answer arrives, kept or not, so a request goes out a little after its slot
- * (the round trip, plus any pause of this process) or under a millisecond before it (see MIN_SLEEP_MS). At a
- * window's edge two processes' requests can come that much closer together than the interval.
+ * One request budget per provider account, in Redis, so every process calling the account shares it; slots are
+ * reserved for all waiters at once and at least LEASE_WINDOW_MS at a time, so a fast budget costs no round trip
+ * per request (how slots are kept, dropped and paused: README, "Benchmarks", the shared request budget).
  */
 import type { Redis } from 'ioredis';
 import { takeKeptSlot, type KeptSlots } from '../domain/kept-slots.ts';

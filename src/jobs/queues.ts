@@ -17,6 +17,11 @@ export async function closeQueues(queues: Queues): Promise<void> {
   await Promise.all(Object.values(queues).map((queue) => queue.close()));
 }
 
+/** Every job and key of the queues, whatever state the jobs are in (active ones of a dead process too). */
+export async function obliterateQueues(queues: Queues): Promise<void> {
+  await Promise.all(Object.values(queues).map((queue) => queue.obliterate({ force: true })));
+}
+
 export function enqueue<N extends JobName>(queues: Queues, name: N, data: JobPayloads[N], options: JobsOptions = {}) {
   const definition = JOB_DEFINITIONS[name];
   return queues[definition.queue].add(name, data, { ...definition.options, ...options });

@@ -5,12 +5,12 @@
  * to the next scheduled run, which resumes the open run too.
  */
 import type { Job } from 'bullmq';
-import { ensureJob, type EnsureResult } from '../dag/ensure-job.ts';
+import { ensureJob, type EnsureResult } from './ensure-job.ts';
 import type { Db } from '../db/client.ts';
 import { findRunningRun } from '../db/sync-runs.repository.ts';
 import type { ProviderName } from '../providers/provider-names.ts';
-import { findUnfinishedApplyRun } from '../retention/retention.repository.ts';
-import { isProviderLockHeld } from '../sync/provider-lock.ts';
+import { findUnfinishedApplyRun } from '../db/retention.repository.ts';
+import { isProviderLockHeld } from '../db/provider-lock.ts';
 import type { JobName } from './job-definitions.ts';
 import { enqueue, type Queues } from './queues.ts';
 

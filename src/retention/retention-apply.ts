@@ -9,16 +9,16 @@
  *    or a plan over maxActionsPerRun or maxCatalogFraction, records a refused run and does nothing else.
  * 3. The plan is persisted with the run, then executed (retention-executor.ts).
  */
-import { acquireProviderLock } from '../sync/provider-lock.ts';
+import { acquireProviderLock } from '../db/provider-lock.ts';
 import { createDb } from '../db/client.ts';
 import { evaluateProvider } from '../domain/retention-evaluate.ts';
-import { checkApplyGuards, type GuardLimit } from '../domain/retention-guards.ts';
+import { checkApplyGuards } from '../domain/retention-guards.ts';
 import { RETENTION_PROFILES, SAFETY_DEFAULTS, type RetentionRules } from '../domain/retention-rules.ts';
 import type { Logger } from '../logger.ts';
-import type { ProviderName } from '../providers/provider-names.ts';
 import type { AssetProvider } from '../providers/provider.ts';
-import { assessPlan, hasRulesFor, lastSyncFacts, rulesNotes, type RetentionDeps } from './retention-context.ts';
-import { executeRun, verifyInFlight, type ExecutorOptions, type StopKind } from './retention-executor.ts';
+import { assessPlan, hasRulesFor, lastSyncFacts, rulesNotes, type RetentionDeps } from './retention-plan-assessment.ts';
+import { executeRun, verifyInFlight, type ExecutorOptions } from './retention-executor.ts';
+import type { ProviderApplyOutcome, ProviderApplyResult } from './retention-apply-result.ts';
 import { applyFailed, applySummaryLine } from './retention-format.ts';
 import type { LoadedRules } from './retention-rules.loader.ts';
 import {
@@ -31,26 +31,9 @@ import {
   settleActions,
   updateRun,
   type RetentionRun,
-} from './retention.repository.ts';
+} from '../db/retention.repository.ts';
 
-export interface ProviderApplyResult {
-  provider: ProviderName;
-  /** null when nothing was recorded (no rule names the provider and no run was unfinished) */
-  runId: number | null;
-  /** true when this call finished a run an earlier apply left unfinished */
-  resumed: boolean;
-  evaluatedAt: Date;
-  /** actions the run set out to take */
-  planned: number;
-  applied: number;
-  failed: number;
-  skipped: number;
-  /** left planned for the next apply (a stop signal) */
-  pending: number;
-  refused: { limit: GuardLimit; reason: string } | null;
-  stopped: { kind: StopKind; message: string } | null;
-  notes: string[];
-}
+export type { ProviderApplyOutcome, ProviderApplyResult } from './retention-apply-result.ts';
 
 interface RunInput {
   deps: RetentionDeps;
@@ -234,8 +217,6 @@ export async function applyProvider(deps: RetentionDeps, loaded: LoadedRules, pr
     await retentionLock.release();
   }
 }
-
-export type ProviderApplyOutcome = { provider: ProviderName; result: ProviderApplyResult } | { provider: ProviderName; error: unknown };
 
 /**
  * Applies retention at each given provider in turn. One at a time on purpose: each apply holds two locks on

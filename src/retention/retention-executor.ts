@@ -17,7 +17,7 @@ import type { Logger } from '../logger.ts';
 import type { AssetProvider } from '../providers/provider.ts';
 import { chunk } from '../util/concurrency.ts';
 import { noOutcomes, recordOutcomes, type ActionRef, type Outcomes } from './retention-outcomes.ts';
-import { claimPlannedActions, countActionsByState, loadActions, settleActions } from './retention.repository.ts';
+import { claimPlannedActions, countActionsByState, loadActions, settleActions } from '../db/retention.repository.ts';
 import { verifyByLookup } from './retention-verify.ts';
 
 export interface ExecutorOptions {

@@ -4,7 +4,7 @@
  */
 import { formatTable } from '../util/text-table.ts';
 import { errorMessage } from '../errors.ts';
-import type { ProviderApplyOutcome, ProviderApplyResult } from './retention-apply.ts';
+import type { ProviderApplyOutcome, ProviderApplyResult } from './retention-apply-result.ts';
 import type { ProviderPlan } from './retention-plan.ts';
 
 export function planTable(plans: readonly ProviderPlan[]): string {

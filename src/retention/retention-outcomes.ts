@@ -8,7 +8,7 @@ import { recordActionDone, recordGone } from '../db/action-effects.repository.ts
 import { withTransaction } from '../db/transaction.ts';
 import type { RetentionAction } from '../domain/retention-rules.ts';
 import type { AssetProvider } from '../providers/provider.ts';
-import { settleActions } from './retention.repository.ts';
+import { settleActions } from '../db/retention.repository.ts';
 
 export interface ActionRef {
   id: number;

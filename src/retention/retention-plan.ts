@@ -8,8 +8,8 @@ import { createDb } from '../db/client.ts';
 import type { RetentionDecision } from '../domain/retention-evaluate.ts';
 import type { GuardVerdict } from '../domain/retention-guards.ts';
 import type { ProviderName } from '../providers/provider-names.ts';
-import { assessPlan, hasRulesFor, rulesNotes, type RetentionDeps, type RulesWithSource } from './retention-context.ts';
-import { countActionsByState, findUnfinishedApplyRun, insertRunWithActions } from './retention.repository.ts';
+import { assessPlan, hasRulesFor, rulesNotes, type RetentionDeps, type RulesWithSource } from './retention-plan-assessment.ts';
+import { countActionsByState, findUnfinishedApplyRun, insertRunWithActions } from '../db/retention.repository.ts';
 
 export interface ProviderPlan {
   provider: ProviderName;

@@ -57,9 +57,8 @@ export interface PageWriter {
 }
 
 /**
- * A batch being filled. Each page is encoded on arrival and only its COPY lines are kept, so the parsed page is
- * garbage as soon as it is added. The lines are kept as bytes outside the JS heap: kept as strings, a batch's
- * few megabytes of them outlived several young-generation collections, each of which copied them again.
+ * A batch being filled: each page is encoded on arrival and only its COPY lines are kept, as bytes outside the JS
+ * heap, so neither the parsed page nor the lines are copied by young-generation collections.
  */
 class Batch {
   pageCount = 0;

@@ -2,6 +2,7 @@
  * Assets the listing did not show are only candidates: each is confirmed with the provider's detail endpoint
  * before `removed_at` is set (404), `trashed_at` is set (Media Pocket's `deleted`), or it is kept (still there).
  */
+import pMap from 'p-map';
 import type pg from 'pg';
 import { createDb } from '../db/client.ts';
 import { recordGone } from '../db/action-effects.repository.ts';
@@ -13,7 +14,7 @@ import { isSharpShrink, spreadSample } from '../domain/listing-checks.ts';
 import type { Logger } from '../logger.ts';
 import type { AssetProvider, CatalogRecord, LookupResult } from '../providers/provider.ts';
 import type { IdSet } from '../util/compact-id-set.ts';
-import { chunk, mapWithConcurrency } from '../util/concurrency.ts';
+import { chunk } from '../util/concurrency.ts';
 
 const SAMPLE_SIZE = 10;
 const CHUNK = 50;
@@ -32,8 +33,12 @@ export interface ConfirmationOptions {
   signal?: AbortSignal;
 }
 
-/** Returns null when every candidate was settled, or the reason the listing is not to be trusted. */
-export async function confirmMissingAssets(options: ConfirmationOptions): Promise<string | null> {
+/** Every candidate settled, or none touched because a sample showed the listing is not to be trusted. */
+export type ConfirmationResult = { kind: 'confirmed' } | { kind: 'listing-untrusted'; reason: string };
+
+const CONFIRMED: ConfirmationResult = { kind: 'confirmed' };
+
+export async function confirmMissingAssets(options: ConfirmationOptions): Promise<ConfirmationResult> {
   const { pool, provider, runId, log } = options;
   const { candidates, counts } = await withTransaction(pool, async (client) => {
     const missing = await liveAssetsNotSeen(client, provider.name, runId);
@@ -41,7 +46,7 @@ export async function confirmMissingAssets(options: ConfirmationOptions): Promis
     return { candidates: missing, counts: missing.length === 0 ? undefined : await countLiveAssets(client, provider.name) };
   });
   const suspects = await suspectsOf(options, new Set(candidates.map((candidate) => candidate.assetId)));
-  if (candidates.length === 0 && suspects.length === 0) return null;
+  if (candidates.length === 0 && suspects.length === 0) return CONFIRMED;
   // the sample's answers are reused below, each dropped once used: one detail request per candidate, none kept
   const answered = new Map<string, LookupResult>();
   const lookupSampled = async (assetId: string) => {
@@ -58,10 +63,11 @@ export async function confirmMissingAssets(options: ConfirmationOptions): Promis
   const missingUntrashed = candidates.filter((candidate) => !candidate.trashed);
   if (counts !== undefined && isSharpShrink({ liveUntrashed: counts.live - counts.trashed, missingUntrashed: missingUntrashed.length })) {
     const sample = spreadSample(missingUntrashed, SAMPLE_SIZE);
-    const lookups = await mapWithConcurrency(sample, options.concurrency, (candidate) => lookupSampled(candidate.assetId));
+    const lookups = await pMap(sample, (candidate) => lookupSampled(candidate.assetId), { concurrency: options.concurrency });
     const stillThere = lookups.filter((result) => result.state === 'present').length;
     if (stillThere > 0) {
-      return `the listing lacked ${missingUntrashed.length} of ${counts.live - counts.trashed} live assets, and ${stillThere} of a sample of ${sample.length} still exist`;
+      const reason = `the listing lacked ${missingUntrashed.length} of ${counts.live - counts.trashed} live assets, and ${stillThere} of a sample of ${sample.length} still exist`;
+      return { kind: 'listing-untrusted', reason };
     }
     log.warn({ missing: missingUntrashed.length, live: counts.live }, 'listing shrank sharply; a sample confirms the removals, checking each one');
   }
@@ -72,11 +78,11 @@ export async function confirmMissingAssets(options: ConfirmationOptions): Promis
   // a resumed confirmation must not reuse the page keys of an interrupted one
   const attempt = options.clock().getTime().toString(36);
   for (const [index, group] of chunk(candidates, CHUNK).entries()) {
-    const lookups = await mapWithConcurrency(group, options.concurrency, (candidate) => lookupOnce(candidate.assetId));
+    const lookups = await pMap(group, (candidate) => lookupOnce(candidate.assetId), { concurrency: options.concurrency });
     const outcomes = group.map((candidate, i) => ({ assetId: candidate.assetId, result: lookups[i] as LookupResult }));
     await settle(options, `${options.pass}:confirm:${attempt}:${index}`, outcomes);
   }
-  return null;
+  return CONFIRMED;
 }
 
 async function suspectsOf(options: ConfirmationOptions, candidates: ReadonlySet<string>): Promise<string[]> {

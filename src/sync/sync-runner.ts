@@ -22,7 +22,7 @@ import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { AssetProvider } from '../providers/provider.ts';
 import { createPageWriter } from './page-writer.ts';
-import { acquireProviderLock } from './provider-lock.ts';
+import { acquireProviderLock } from '../db/provider-lock.ts';
 import { confirmMissingAssets } from './removal-confirmation.ts';
 
 export interface SyncOptions {
@@ -199,7 +199,7 @@ async function execute(
 
   if (partialReason === null) {
     report('confirming');
-    partialReason = await confirmMissingAssets({
+    const confirmation = await confirmMissingAssets({
       pool: options.pool,
       provider,
       runId,
@@ -211,6 +211,7 @@ async function execute(
       progress: lastProgress,
       signal: options.signal,
     });
+    if (confirmation.kind === 'listing-untrusted') partialReason = confirmation.reason;
   } else {
     log.warn({ reason: partialReason }, 'listing not trustworthy: no asset is marked removed by this run');
   }

@@ -4,11 +4,7 @@ type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
  * Calls `fetch` for each key, at most `concurrency` at a time, and yields the results in the order they arrive.
  * The next call starts as a result is handed over. The first failure ends the iteration; calls still in flight
  * then finish unobserved (their failures are caught, never unhandled).
- *
- * Not Promise.race over the pending calls: each race leaves a reaction on every call still pending, and that
- * reaction keeps the race's own result reachable until the call settles. Listing pages already handed over
- * stayed in memory while slower requests were out, long enough for the garbage collector to copy them into the
- * old generation.
+ * A completion queue, not Promise.race: a race keeps results already handed over reachable while calls are out.
  */
 export async function* inArrivalOrder<K, R>(keys: readonly K[], concurrency: number, fetch: (key: K) => Promise<R>): AsyncGenerator<R> {
   const arrived: Array<Outcome<R>> = [];

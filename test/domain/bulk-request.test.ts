@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chunkSizeFor, itemOutcome, planItems } from '../../src/domain/bulk-plan.ts';
 import { parseIdList, parseIdsFile, validateBulkRequest } from '../../src/domain/bulk-request.ts';
-import { UsageError } from '../../src/errors.ts';
+import { InvalidRequestError } from '../../src/errors.ts';
 
 describe('validateBulkRequest', () => {
   it('accepts each action only where the provider offers it', () => {
@@ -23,7 +23,7 @@ describe('validateBulkRequest', () => {
       ['trash', 'mediapocket', '4', /--action is only for "bulk dag"/],
     ];
     for (const [action, provider, dagAction, message] of cases) {
-      expect(() => validateBulkRequest(action, provider, dagAction)).toThrow(UsageError);
+      expect(() => validateBulkRequest(action, provider, dagAction)).toThrow(InvalidRequestError);
       expect(() => validateBulkRequest(action, provider, dagAction)).toThrow(message);
     }
   });

@@ -4,7 +4,7 @@
  */
 import { createAppContext, type AppContext } from '../../src/app/context.ts';
 import { loadConfig } from '../../src/config.ts';
-import type { HandlerDeps } from '../../src/jobs/handlers/handler-deps.ts';
+import type { HandlerDeps } from '../../src/app/job-handlers/handler-deps.ts';
 import type { QueueName } from '../../src/jobs/job-definitions.ts';
 import { createJobRegistry, type AnyJobHandler } from '../../src/jobs/job-registry.ts';
 import { closeQueues, createQueues, type Queues } from '../../src/jobs/queues.ts';

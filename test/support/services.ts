@@ -31,7 +31,10 @@ export function createRedis(): Redis {
   return new Redis(redisUrl(), { maxRetriesPerRequest: null });
 }
 
-/** Deletes every key under a queue prefix (BullMQ keys and the worker's own rate-limit keys). */
+/**
+ * Deletes every key under a prefix: tests put rate-limit budgets under it as well as queues, so this is a key scan
+ * rather than BullMQ's Queue.obliterate, which clears one queue's keys only.
+ */
 export async function clearPrefix(prefix: string): Promise<void> {
   const redis = createRedis();
   try {

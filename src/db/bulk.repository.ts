@@ -5,9 +5,9 @@
  */
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type pg from 'pg';
-import { createDb, type Db } from '../db/client.ts';
-import { bulkItems, bulkOperations } from '../db/schema.ts';
-import { withTransaction } from '../db/transaction.ts';
+import { createDb, type Db } from './client.ts';
+import { bulkItems, bulkOperations } from './schema.ts';
+import { withTransaction } from './transaction.ts';
 import type { PlannedItem } from '../domain/bulk-plan.ts';
 import type { BulkRequest } from '../domain/bulk-request.ts';
 import type { ProviderName } from '../providers/provider-names.ts';

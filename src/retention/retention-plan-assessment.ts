@@ -1,6 +1,6 @@
 /**
- * What plan and apply share: their dependencies, the facts a plan is judged on, and notes about rules that
- * cannot do everything they seem to say.
+ * Assessing a plan, which plan and apply share: the facts a plan is judged on (a fresh evaluation, the last sync,
+ * the guards' verdict), the dependencies both take, and notes about rules that cannot do all they seem to say.
  */
 import type pg from 'pg';
 import { createDb } from '../db/client.ts';
@@ -12,7 +12,7 @@ import type { Logger } from '../logger.ts';
 import type { ProviderName } from '../providers/provider-names.ts';
 import type { ExecutorOptions } from './retention-executor.ts';
 import type { LoadedRules } from './retention-rules.loader.ts';
-import { loadRetentionRows } from './retention.repository.ts';
+import { loadRetentionRows } from '../db/retention.repository.ts';
 
 export interface RetentionDeps {
   pool: pg.Pool;

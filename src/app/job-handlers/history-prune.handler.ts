@@ -1,5 +1,5 @@
 import { HISTORY_TABLES, pruneHistory, type PruneResult } from '../../db/history-prune.repository.ts';
-import type { JobHandler } from '../job-registry.ts';
+import type { JobHandler } from '../../jobs/job-registry.ts';
 import type { HandlerDeps } from './handler-deps.ts';
 
 const DAY_MS = 24 * 3600 * 1000;

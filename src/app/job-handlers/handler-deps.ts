@@ -1,5 +1,5 @@
-import type { AppContext } from '../../app/context.ts';
-import type { Queues } from '../queues.ts';
+import type { AppContext } from '../context.ts';
+import type { Queues } from '../../jobs/queues.ts';
 
 /** What every job handler may use; built once by the process that runs workers. */
 export interface HandlerDeps {

@@ -1,9 +1,9 @@
 import { pollDagRun } from '../../dag/dag-run-poller.ts';
 import type { DagDeps } from '../../dag/dag-run-starter.ts';
 import { DEFAULT_DAG_POLL_POLICY, type DagPollPolicy } from '../../domain/dag-poll-policy.ts';
-import type { JobHandler } from '../job-registry.ts';
+import type { JobHandler } from '../../jobs/job-registry.ts';
 import type { HandlerDeps } from './handler-deps.ts';
-import { parkUntil } from './park-job.ts';
+import { parkUntil } from '../../jobs/park-job.ts';
 
 export interface DagHandlerOptions {
   policy?: DagPollPolicy;

@@ -2,9 +2,9 @@ import { UnrecoverableError } from 'bullmq';
 import { ConfigError, errorMessage } from '../../errors.ts';
 import { applyRetention } from '../../retention/retention-apply.ts';
 import { loadRetentionRules } from '../../retention/retention-rules.loader.ts';
-import type { JobHandler } from '../job-registry.ts';
+import type { JobHandler } from '../../jobs/job-registry.ts';
 import type { HandlerDeps } from './handler-deps.ts';
-import { parkForShutdown } from './park-job.ts';
+import { parkForShutdown } from '../../jobs/park-job.ts';
 
 /**
  * The scheduled retention (RETENTION_CRON): the same code path as `retention apply`, for every enabled provider,

@@ -5,8 +5,8 @@
  */
 import { sql } from 'drizzle-orm';
 import type pg from 'pg';
-import { SQL_STATE, sqlStateOf } from '../db/sql-state.ts';
-import type { Db } from '../db/client.ts';
+import { SQL_STATE, sqlStateOf } from './sql-state.ts';
+import type { Db } from './client.ts';
 import { PROVIDER_NAMES, type ProviderName } from '../providers/provider-names.ts';
 
 export const LOCK_SPACES = { sync: 7_420_010, retention: 7_420_020 } as const;

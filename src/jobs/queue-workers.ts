@@ -4,39 +4,44 @@
  * `bulk --wait`) runs them for just those queues, so it makes progress whether or not a `start` worker is running
  * elsewhere (if one is, both take jobs).
  */
-import type { AppContext } from '../app/context.ts';
-import { createJobHandlers } from '../jobs/handlers/index.ts';
-import type { QueueName } from '../jobs/job-definitions.ts';
-import { createJobRegistry } from '../jobs/job-registry.ts';
-import type { Queues } from '../jobs/queues.ts';
-import { startWorkers, type WorkerSet } from '../jobs/workers.ts';
+import type { Redis } from 'ioredis';
+import type { DependencyHealth } from '../health/dependency-health.ts';
+import type { Logger } from '../logger.ts';
+import type { QueueName } from './job-definitions.ts';
+import { createJobRegistry, type AnyJobHandler } from './job-registry.ts';
+import { startWorkers, type WorkerSet } from './workers.ts';
 
-export interface CommandWorker {
+export interface QueueWorkers {
   readonly workers: WorkerSet;
   /** parks what is running (handlers see the shutdown signal), then closes the workers */
   close(): Promise<void>;
 }
 
-export interface CommandWorkerOptions {
+/** What the workers need from the process: its Redis, queue prefix, logger, health, and its job handlers. */
+export interface QueueWorkersDeps {
+  connection: Redis;
+  prefix: string;
+  logger: Logger;
+  health: DependencyHealth;
+  /** every job handler, built on the signal that tells long handlers to commit and park */
+  createHandlers(shutdownSignal: AbortSignal): AnyJobHandler[];
+}
+
+export interface QueueWorkersOptions {
   concurrency?: Partial<Record<QueueName, number>>;
   /** the shutdown signal's reason, which a handler may report (retention logs it for a provider it had not started) */
   stopReason?: string;
 }
 
-export function startCommandWorker(
-  context: AppContext,
-  queues: Queues,
-  queueNames: readonly QueueName[],
-  options: CommandWorkerOptions = {},
-): CommandWorker {
+export function runQueueWorkers(deps: QueueWorkersDeps, queueNames: readonly QueueName[], options: QueueWorkersOptions = {}): QueueWorkers {
   const shutdown = new AbortController();
-  const registry = createJobRegistry(createJobHandlers({ context, queues, shutdownSignal: shutdown.signal }), queueNames);
+  const registry = createJobRegistry(deps.createHandlers(shutdown.signal), queueNames);
   const workers = startWorkers({
-    connection: context.redis,
-    prefix: context.config.queuePrefix,
+    connection: deps.connection,
+    prefix: deps.prefix,
     registry,
-    logger: context.logger,
-    health: context.health,
+    logger: deps.logger,
+    health: deps.health,
     queues: queueNames,
     concurrency: options.concurrency,
   });

@@ -2,10 +2,17 @@
  * One full sync of each given provider, side by side, each with its own progress line. Providers are settled
  * independently: one being rate-limited or down does not hold up the others.
  */
-import type { AppContext } from '../app/context.ts';
+import type pg from 'pg';
+import type { Logger } from '../logger.ts';
 import type { ProviderHandle } from '../providers/provider-factory.ts';
-import { syncProvider, type SyncSummary } from '../sync/sync-runner.ts';
-import { createProgressDisplay } from './progress.ts';
+import { syncProvider, type SyncSummary } from './sync-runner.ts';
+import { createProgressDisplay } from '../util/progress-display.ts';
+
+/** What the syncs need of the process (the app context is one). */
+export interface SideBySideContext {
+  readonly pool: pg.Pool;
+  readonly logger: Logger;
+}
 
 export interface SyncDisplay {
   interactive: boolean;
@@ -14,7 +21,7 @@ export interface SyncDisplay {
 }
 
 export async function syncSideBySide(
-  context: AppContext,
+  context: SideBySideContext,
   handles: readonly ProviderHandle[],
   display: SyncDisplay,
 ): Promise<Array<PromiseSettledResult<SyncSummary>>> {

@@ -2,7 +2,7 @@
  * The one summary line of a bulk operation, logged by whichever step closed it (the last chunk, or the poll that
  * ended its last DAG run): counts by outcome, at warn when any item failed.
  */
-import type { Db } from '../db/client.ts';
+import type { Db } from './client.ts';
 import type { Logger } from '../logger.ts';
 import { getOperation, outcomeCounts } from './bulk.repository.ts';
 

@@ -1,7 +1,7 @@
 import { syncProvider } from '../../sync/sync-runner.ts';
-import type { JobHandler } from '../job-registry.ts';
+import type { JobHandler } from '../../jobs/job-registry.ts';
 import type { HandlerDeps } from './handler-deps.ts';
-import { parkForShutdown } from './park-job.ts';
+import { parkForShutdown } from '../../jobs/park-job.ts';
 
 export function syncProviderHandler(deps: HandlerDeps): JobHandler<'sync.provider'> {
   return {

@@ -5,10 +5,10 @@
  */
 import { and, eq, inArray, isNotNull, lt, sql } from 'drizzle-orm';
 import type pg from 'pg';
-import { closeOperationIfDone, finishItemsLocked, idsInCatalog, lockOperation } from '../bulk/bulk.repository.ts';
-import { createDb, type Db } from '../db/client.ts';
-import { bulkItems, dagActionRuns } from '../db/schema.ts';
-import { withTransaction } from '../db/transaction.ts';
+import { closeOperationIfDone, finishItemsLocked, idsInCatalog, lockOperation } from './bulk.repository.ts';
+import { createDb, type Db } from './client.ts';
+import { bulkItems, dagActionRuns } from './schema.ts';
+import { withTransaction } from './transaction.ts';
 import { itemOutcome } from '../domain/bulk-plan.ts';
 import { OPEN_DAG_OUTCOMES, type DagFinalOutcome } from '../domain/dag-poll-policy.ts';
 import type { DagRunSnapshot } from '../providers/provider.ts';

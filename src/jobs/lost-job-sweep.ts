@@ -3,15 +3,15 @@
  * crash or a Redis flush is found here from Postgres and enqueued again (deterministic job ids make a repeat
  * harmless).
  */
-import { ensureChunkJob } from '../bulk/bulk-chunk-jobs.ts';
-import { openChunks, unfinishedOperationIds } from '../bulk/bulk.repository.ts';
+import { ensureChunkJob } from './bulk-chunk-jobs.ts';
+import { openChunks, unfinishedOperationIds } from '../db/bulk.repository.ts';
 import type { Db } from '../db/client.ts';
-import type { Queues } from '../jobs/queues.ts';
-import { ensureRetentionResumeJob, ensureSyncResumeJobs } from '../jobs/resume-jobs.ts';
+import type { Queues } from './queues.ts';
+import { ensureRetentionResumeJob, ensureSyncResumeJobs } from './resume-jobs.ts';
 import type { Logger } from '../logger.ts';
 import type { ProviderName } from '../providers/provider-names.ts';
 import { ensurePollJob } from './dag-poll-jobs.ts';
-import { overdueOpenRunIds } from './dag-runs.repository.ts';
+import { overdueOpenRunIds } from '../db/dag-runs.repository.ts';
 
 /** A parked poll wakes at its next_poll_at; one this late has most likely lost its job. */
 export const DEFAULT_SWEEP_MARGIN_MS = 60_000;

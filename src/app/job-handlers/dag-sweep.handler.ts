@@ -1,5 +1,5 @@
-import { sweepLostJobs } from '../../dag/lost-job-sweep.ts';
-import type { JobHandler } from '../job-registry.ts';
+import { sweepLostJobs } from '../../jobs/lost-job-sweep.ts';
+import type { JobHandler } from '../../jobs/job-registry.ts';
 import type { HandlerDeps } from './handler-deps.ts';
 
 /** Scheduled every minute by `start`: re-enqueues poll, chunk, sync and retention jobs that Postgres says are owed. */

@@ -1,5 +1,5 @@
-import { ensureJob, type EnsureResult } from '../dag/ensure-job.ts';
-import { enqueue, type Queues } from '../jobs/queues.ts';
+import { ensureJob, type EnsureResult } from './ensure-job.ts';
+import { enqueue, type Queues } from './queues.ts';
 
 export const bulkChunkJobId = (operationId: number, chunk: number) => `bulk-${operationId}-${chunk}`;
 

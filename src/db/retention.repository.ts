@@ -5,9 +5,9 @@
  */
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type pg from 'pg';
-import type { Db } from '../db/client.ts';
-import { retentionActions, retentionRuns } from '../db/schema.ts';
-import { withTransaction } from '../db/transaction.ts';
+import type { Db } from './client.ts';
+import { retentionActions, retentionRuns } from './schema.ts';
+import { withTransaction } from './transaction.ts';
 import type { RetentionAssetRow, RetentionDecision } from '../domain/retention-evaluate.ts';
 import type { RetentionAction } from '../domain/retention-rules.ts';
 import type { ProviderName } from '../providers/provider-names.ts';

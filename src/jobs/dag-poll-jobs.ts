@@ -1,6 +1,6 @@
 import { isOpenOutcome } from '../domain/dag-poll-policy.ts';
-import { enqueue, type Queues } from '../jobs/queues.ts';
-import type { DagRun } from './dag-runs.repository.ts';
+import { enqueue, type Queues } from './queues.ts';
+import type { DagRun } from '../db/dag-runs.repository.ts';
 import { ensureJob, type EnsureResult } from './ensure-job.ts';
 
 export const dagPollJobId = (dagRunId: number) => `dag-poll-${dagRunId}`;

@@ -5,16 +5,17 @@
  * handlers to commit and park → wait for them (the workers' close) → admin server → queues.
  * The caller owns the AppContext (database pool, Redis connection) and closes it after `stopped` resolves.
  */
-import type { AppContext } from './app/context.ts';
-import { startAdminServer, type AdminServer } from './admin/admin-server.ts';
-import { createWorkerMetrics } from './admin/metrics.ts';
-import { DASHBOARD_PATH } from './admin/queue-dashboard.ts';
-import { startCommandWorker, type CommandWorker } from './dag/command-worker.ts';
-import { QUEUE_NAMES, type QueueName } from './jobs/job-definitions.ts';
-import { closeQueues, createQueues, type Queues } from './jobs/queues.ts';
-import { registerSchedules } from './schedulers/schedule-registration.ts';
-import { startScheduleReconciler, type ScheduleReconciler } from './schedulers/schedule-reconciler.ts';
-import { describeSchedule, desiredSchedules, type AnyScheduleSpec } from './schedulers/schedules.ts';
+import type { AppContext } from './context.ts';
+import { startAdminServer, type AdminServer } from '../admin/admin-server.ts';
+import { createWorkerMetrics } from '../admin/metrics.ts';
+import { DASHBOARD_PATH } from '../admin/queue-dashboard.ts';
+import { runQueueWorkers, type QueueWorkers } from '../jobs/queue-workers.ts';
+import { jobWorkerDeps } from './job-handlers/index.ts';
+import { QUEUE_NAMES, type QueueName } from '../jobs/job-definitions.ts';
+import { closeQueues, createQueues, type Queues } from '../jobs/queues.ts';
+import { registerSchedules } from '../schedulers/schedule-registration.ts';
+import { startScheduleReconciler, type ScheduleReconciler } from '../schedulers/schedule-reconciler.ts';
+import { describeSchedule, desiredSchedules, type AnyScheduleSpec } from '../schedulers/schedules.ts';
 
 export interface RunWorkerOptions {
   /** aborting it stops the worker gracefully (the CLI aborts it on SIGTERM/SIGINT) */
@@ -41,7 +42,7 @@ export async function runWorker(context: AppContext, options: RunWorkerOptions):
   for (const queue of Object.values(queues)) {
     queue.on('error', (error) => context.health.reportFailure('redis', error, { message: 'queue error', fields: { queue: queue.name } }));
   }
-  let worker: CommandWorker | undefined;
+  let worker: QueueWorkers | undefined;
   let admin: AdminServer | undefined;
   let reconciler: ScheduleReconciler | undefined;
 
@@ -59,7 +60,7 @@ export async function runWorker(context: AppContext, options: RunWorkerOptions):
 
   try {
     // refuses to boot, before any schedule is registered, unless every job of JOB_DEFINITIONS has exactly one handler
-    worker = startCommandWorker(context, queues, QUEUE_NAMES, { concurrency: options.concurrency, stopReason: 'the worker is shutting down' });
+    worker = runQueueWorkers(jobWorkerDeps(context, queues), QUEUE_NAMES, { concurrency: options.concurrency, stopReason: 'the worker is shutting down' });
     const schedules = desiredSchedules(config);
     const registration = await registerSchedules(queues, schedules, logger);
     reconciler = startScheduleReconciler({ queues, schedules, connection: context.redis, logger });

@@ -1,8 +1,8 @@
 import { runBulkChunk } from '../../bulk/bulk-chunk-runner.ts';
 import type { DagPollPolicy } from '../../domain/dag-poll-policy.ts';
-import type { JobHandler } from '../job-registry.ts';
+import type { JobHandler } from '../../jobs/job-registry.ts';
 import type { HandlerDeps } from './handler-deps.ts';
-import { parkForShutdown, parkUntil } from './park-job.ts';
+import { parkForShutdown, parkUntil } from '../../jobs/park-job.ts';
 
 /** How long a chunk job waits while another runner has its chunk. */
 const BUSY_CHUNK_RETRY_MS = 10_000;
