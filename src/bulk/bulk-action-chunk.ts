@@ -15,6 +15,8 @@ export interface ActionChunkDeps {
   logger: Logger;
   signal: AbortSignal;
   clock: () => Date;
+  /** provider calls in flight at once (the engine's default when absent) */
+  concurrency?: number;
 }
 
 export interface ChunkCounts {
@@ -38,7 +40,7 @@ export async function runActionChunk(
 ): Promise<ActionChunkResult> {
   const inCatalog = await idsInCatalog(deps.pool, provider.name, items.map((item) => item.assetId));
   const ledger = bulkChunkLedger(deps.pool, operationId, chunk, provider.name, items, inCatalog);
-  const result = await runActions({ pool: deps.pool, provider, action, ledger, log: deps.logger, clock: deps.clock, signal: deps.signal });
+  const result = await runActions({ pool: deps.pool, provider, action, ledger, log: deps.logger, clock: deps.clock, signal: deps.signal, concurrency: deps.concurrency });
   if (result.stopped?.kind === 'signal') return { kind: 'interrupted' };
   const { done, failed, closedOperation } = ledger.counts;
   return { kind: 'finished', closedOperation, done, failed };

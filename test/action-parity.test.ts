@@ -1,0 +1,398 @@
+/**
+ * Every outcome case of the action engine through BOTH of its users: retention (a real apply run in Postgres)
+ * and bulk (a real bulk operation and its chunks). Each case must leave the same recorded result per asset and
+ * make the same provider calls in both, including the two cases where the old copies disagreed (an id left out
+ * of the answer; a 404 on a multi-id call).
+ *
+ * The provider is a scripted stand-in implementing AssetProvider (it records its calls): each case needs an
+ * exact answer per call (leave this id out twice, fail the third call), which the simulator's fault rates
+ * cannot promise. Postgres is real, as everywhere.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runActionChunk } from '../src/bulk/bulk-action-chunk.ts';
+import { createOperation, loadOpenChunkItems, openChunks } from '../src/bulk/bulk.repository.ts';
+import { planItems } from '../src/domain/bulk-plan.ts';
+import { ProviderError, type ProviderErrorKind } from '../src/errors.ts';
+import { createLogger } from '../src/logger.ts';
+import type { ProviderName } from '../src/providers/provider-names.ts';
+import type { ActionResult, AssetAction, AssetProvider, LookupResult } from '../src/providers/provider.ts';
+import { executeRun, verifyInFlight } from '../src/retention/retention-executor.ts';
+import { GONE_NOTE } from '../src/retention/retention-ledger.ts';
+import { insertRunWithActions } from '../src/retention/retention.repository.ts';
+import { createTestDatabase, type TestDatabase } from './support/services.ts';
+
+type AssetState = 'present' | 'applied' | 'gone';
+/** What one perform call does: changes the provider's state and answers, or fails as a whole. */
+type CallScript = (ids: string[], world: Map<string, AssetState>) => ActionResult | { fail: ProviderErrorKind; applied?: string[] };
+
+interface Case {
+  name: string;
+  provider: 'affogato' | 'mediapocket';
+  ids: string[];
+  /** the provider's state before anything is sent (default: every id present) */
+  world?: Record<string, AssetState>;
+  /** ids found in flight when the run starts (an earlier attempt died mid-call) */
+  inFlight?: string[];
+  /** per perform call in order; the last one repeats */
+  calls: CallScript[];
+  /** ids whose lookup fails */
+  lookupFails?: string[];
+  /** bulk: items per chunk (all in one chunk unless given) */
+  chunkSize?: number;
+  expected: {
+    /** per asset: done | gone | failed/<why> | open */
+    recorded: Record<string, string>;
+    performs: string[][];
+    lookups: string[];
+    stopped?: 'permission' | 'unavailable';
+    throws?: boolean;
+  };
+}
+
+const ACTION: Record<Case['provider'], 'archive' | 'trash'> = { affogato: 'archive', mediapocket: 'trash' };
+const BATCH: Record<Case['provider'], number> = { affogato: 50, mediapocket: 1 };
+
+/** Applies and answers done for every id. */
+const doneAll: CallScript = (ids, world) => {
+  for (const id of ids) world.set(id, 'applied');
+  return { done: ids, gone: [], notDone: [] };
+};
+/** Acts on every id but `leftOut` and answers for those it acted on: a partial batch answer. */
+const leaveOut =
+  (leftOut: string, appliesAnyway = false): CallScript =>
+  (ids, world) => {
+    const acted = ids.filter((id) => id !== leftOut);
+    for (const id of acted) world.set(id, 'applied');
+    if (appliesAnyway && ids.includes(leftOut)) world.set(leftOut, 'applied');
+    return { done: acted, gone: [], notDone: [] };
+  };
+const failWith =
+  (kind: ProviderErrorKind, applied: string[] = []): CallScript =>
+  () => ({ fail: kind, applied });
+
+const MESSAGES: Record<ProviderErrorKind, string> = {
+  auth: 'HTTP 401 unauthorized',
+  not_found: 'HTTP 404 not found',
+  permanent: 'HTTP 422 refused',
+  retryable: 'HTTP 503 unavailable',
+  rate_limited: 'HTTP 429 rate limited',
+};
+
+class ScriptedProvider implements AssetProvider {
+  readonly supportedActions: readonly AssetAction[];
+  readonly listingConcurrency = 1;
+  readonly performs: string[][] = [];
+  readonly lookups: string[] = [];
+  private readonly world: Map<string, AssetState>;
+  private call = 0;
+
+  constructor(
+    readonly name: ProviderName,
+    private readonly testCase: Case,
+  ) {
+    this.supportedActions = [ACTION[testCase.provider]];
+    this.world = new Map(testCase.ids.map((id) => [id, testCase.world?.[id] ?? 'present']));
+  }
+
+  list(): AsyncIterable<never> {
+    throw new Error('not listed in this test');
+  }
+  batchSize(): number {
+    return BATCH[this.testCase.provider];
+  }
+  async perform(_action: AssetAction, assetIds: string[]): Promise<ActionResult> {
+    this.performs.push([...assetIds].sort());
+    const script = this.testCase.calls[Math.min(this.call, this.testCase.calls.length - 1)];
+    this.call += 1;
+    if (script === undefined) throw new Error('no call scripted');
+    const answer = script(assetIds, this.world);
+    if ('fail' in answer) {
+      for (const id of answer.applied ?? []) this.world.set(id, 'applied');
+      throw new ProviderError(MESSAGES[answer.fail], { provider: this.name, kind: answer.fail, operation: 'perform' });
+    }
+    return answer;
+  }
+  async lookup(assetId: string): Promise<LookupResult> {
+    this.lookups.push(assetId);
+    if (this.testCase.lookupFails?.includes(assetId)) {
+      throw new ProviderError('HTTP 503 on lookup', { provider: this.name, kind: 'retryable', operation: 'get' });
+    }
+    const state = this.world.get(assetId) ?? 'gone';
+    if (state === 'gone') return { state: 'gone' };
+    return { state: 'present', item: { ok: false, reason: state, assetId, raw: null } };
+  }
+  effectSeen(_action: AssetAction, lookup: LookupResult) {
+    if (lookup.state === 'gone') return 'gone' as const;
+    return lookup.state === 'present' && !lookup.item.ok && lookup.item.reason === 'applied' ? ('applied' as const) : ('not_applied' as const);
+  }
+  catalogEffect(action: AssetAction) {
+    return action === 'archive' ? ({ kind: 'status', status: 'archive' } as const) : ({ kind: 'trashed' } as const);
+  }
+}
+
+/** The recorded words, reduced to what the case asserts: the outcome and why it failed. */
+function failureWhy(error: string | null): string {
+  if (error === null) return 'failed/?';
+  if (error.startsWith('not attempted: permission denied')) return 'failed/not_attempted:permission';
+  if (error.startsWith('not attempted: ') && error.includes('kept failing')) return 'failed/not_attempted:unavailable';
+  if (error.startsWith('permission denied by ')) return 'failed/permission';
+  if (error.includes('could not be checked')) return 'failed/unverified';
+  if (/did not \w+ it in 3 attempts/.test(error)) return 'failed/exhausted';
+  return `failed/${error}`;
+}
+
+const sortedCalls = (calls: string[][]) => calls.map((call) => call.join(',')).sort();
+
+const CASES: Case[] = [
+  {
+    name: 'done in one multi-id call',
+    provider: 'affogato',
+    ids: ['a1', 'a2', 'a3'],
+    calls: [doneAll],
+    expected: { recorded: { a1: 'done', a2: 'done', a3: 'done' }, performs: [['a1', 'a2', 'a3']], lookups: [] },
+  },
+  {
+    name: 'already gone: a 404 on a single-id call',
+    provider: 'mediapocket',
+    ids: ['m1'],
+    world: { m1: 'gone' },
+    calls: [failWith('not_found')],
+    expected: { recorded: { m1: 'gone' }, performs: [['m1']], lookups: [] },
+  },
+  {
+    name: 'a 404 on a multi-id call: each asset looked up (drift case)',
+    provider: 'affogato',
+    ids: ['a1', 'a2', 'a3'],
+    world: { a1: 'gone', a2: 'present', a3: 'applied' },
+    calls: [failWith('not_found')],
+    expected: {
+      recorded: { a1: 'gone', a2: `failed/${MESSAGES.not_found}`, a3: 'done' },
+      performs: [['a1', 'a2', 'a3']],
+      lookups: ['a1', 'a2', 'a3'],
+    },
+  },
+  {
+    name: 'left out of the answer once, done on the next call (drift case)',
+    provider: 'affogato',
+    ids: ['a1', 'a2'],
+    calls: [leaveOut('a2'), doneAll],
+    expected: { recorded: { a1: 'done', a2: 'done' }, performs: [['a1', 'a2'], ['a2']], lookups: [] },
+  },
+  {
+    name: 'left out of every answer until its attempts run out, then found done by lookup (drift case)',
+    provider: 'affogato',
+    ids: ['a1', 'a2'],
+    calls: [leaveOut('a2', true)],
+    expected: { recorded: { a1: 'done', a2: 'done' }, performs: [['a1', 'a2'], ['a2'], ['a2']], lookups: ['a2'] },
+  },
+  {
+    name: 'left out of every answer until its attempts run out, and not done by lookup (drift case)',
+    provider: 'affogato',
+    ids: ['a1', 'a2'],
+    calls: [leaveOut('a2')],
+    expected: { recorded: { a1: 'done', a2: 'failed/exhausted' }, performs: [['a1', 'a2'], ['a2'], ['a2']], lookups: ['a2'] },
+  },
+  {
+    name: 'named not done by the answer: the same as left out',
+    provider: 'affogato',
+    ids: ['a1', 'a2'],
+    calls: [(ids, world) => ({ ...doneAll(ids.filter((id) => id !== 'a2'), world), notDone: ids.filter((id) => id === 'a2') }), doneAll],
+    expected: { recorded: { a1: 'done', a2: 'done' }, performs: [['a1', 'a2'], ['a2']], lookups: [] },
+  },
+  {
+    name: 'permission (401/403) stops the run: the rest, in every chunk, is not attempted',
+    provider: 'mediapocket',
+    ids: ['m1', 'm2', 'm3'],
+    chunkSize: 2,
+    calls: [failWith('auth')],
+    expected: {
+      recorded: { m1: 'failed/permission', m2: 'failed/not_attempted:permission', m3: 'failed/not_attempted:permission' },
+      performs: [['m1']],
+      lookups: [],
+      stopped: 'permission',
+    },
+  },
+  {
+    name: 'a permanent 4xx fails the call; the run goes on',
+    provider: 'mediapocket',
+    ids: ['m1', 'm2'],
+    calls: [failWith('permanent'), doneAll],
+    expected: { recorded: { m1: `failed/${MESSAGES.permanent}`, m2: 'done' }, performs: [['m1'], ['m2']], lookups: [] },
+  },
+  {
+    name: 'a retryable failure that reached the provider: verified done',
+    provider: 'mediapocket',
+    ids: ['m1', 'm2'],
+    calls: [failWith('retryable', ['m1']), doneAll],
+    expected: { recorded: { m1: 'done', m2: 'done' }, performs: [['m1'], ['m2']], lookups: ['m1'] },
+  },
+  {
+    name: 'a rate-limited failure past the HTTP retries: verified not done, failed',
+    provider: 'mediapocket',
+    ids: ['m1', 'm2'],
+    calls: [failWith('rate_limited'), doneAll],
+    expected: { recorded: { m1: `failed/${MESSAGES.rate_limited}`, m2: 'done' }, performs: [['m1'], ['m2']], lookups: ['m1'] },
+  },
+  {
+    name: 'a failed call whose lookup fails too: failed, its state unverified',
+    provider: 'mediapocket',
+    ids: ['m1', 'm2'],
+    calls: [failWith('retryable'), doneAll],
+    lookupFails: ['m1'],
+    expected: { recorded: { m1: 'failed/unverified', m2: 'done' }, performs: [['m1'], ['m2']], lookups: ['m1'] },
+  },
+  {
+    name: 'three failed calls in a row stop the run',
+    provider: 'mediapocket',
+    ids: ['m1', 'm2', 'm3', 'm4', 'm5'],
+    chunkSize: 4,
+    calls: [failWith('retryable')],
+    expected: {
+      recorded: {
+        m1: `failed/${MESSAGES.retryable}`,
+        m2: `failed/${MESSAGES.retryable}`,
+        m3: `failed/${MESSAGES.retryable}`,
+        m4: 'failed/not_attempted:unavailable',
+        m5: 'failed/not_attempted:unavailable',
+      },
+      performs: [['m1'], ['m2'], ['m3']],
+      lookups: ['m1', 'm2', 'm3'],
+      stopped: 'unavailable',
+    },
+  },
+  {
+    name: 'in flight on resume: verified by lookup before anything is sent, only the not-done one is sent',
+    provider: 'affogato',
+    ids: ['a1', 'a2', 'a3', 'a4'],
+    inFlight: ['a1', 'a2', 'a3'],
+    world: { a1: 'applied', a2: 'gone', a3: 'present' },
+    calls: [doneAll],
+    expected: { recorded: { a1: 'done', a2: 'gone', a3: 'done', a4: 'done' }, performs: [['a3', 'a4']], lookups: ['a1', 'a2', 'a3'] },
+  },
+  {
+    name: 'in flight on resume and the lookup fails: nothing decided, nothing sent, the job is retried',
+    provider: 'affogato',
+    ids: ['a1', 'a2'],
+    inFlight: ['a1'],
+    lookupFails: ['a1'],
+    calls: [doneAll],
+    expected: { recorded: { a1: 'open', a2: 'open' }, performs: [], lookups: ['a1'], throws: true },
+  },
+];
+
+interface Observed {
+  recorded: Record<string, string>;
+  performs: string[];
+  lookups: string[];
+  stopped?: string | undefined;
+  threw: boolean;
+}
+
+describe('one outcome rule for retention and bulk', () => {
+  let database: TestDatabase;
+  const logger = createLogger('silent');
+  const clock = () => new Date();
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  async function throughRetention(testCase: Case): Promise<Observed> {
+    const provider = new ScriptedProvider(testCase.provider, testCase);
+    const action = ACTION[testCase.provider];
+    const runId = await insertRunWithActions(
+      database.pool,
+      { mode: 'apply', provider: testCase.provider, evaluatedAt: clock(), state: 'applying', rulesDigest: 'parity' },
+      testCase.ids.map((assetId) => ({ assetId, rule: 'parity', action, state: 'planned', reason: 'case', alsoMatched: [] })),
+    );
+    await database.pool.query("UPDATE retention_actions SET state = 'in_flight', attempts = 1 WHERE run_id = $1 AND asset_id = ANY ($2)", [
+      runId,
+      testCase.inFlight ?? [],
+    ]);
+    const options = { pool: database.pool, provider, runId, action, log: logger, clock, maxActions: 100, concurrency: 1 };
+    let stopped: string | undefined;
+    let threw = false;
+    try {
+      // what resuming an unfinished apply does: settle what is in flight, then carry on
+      await verifyInFlight(options);
+      stopped = (await executeRun(options)).stopped?.kind;
+    } catch (error) {
+      if (!(error instanceof ProviderError)) throw error;
+      threw = true;
+    }
+    const rows = await database.pool.query<{ asset_id: string; state: string; reason: string; error: string | null }>(
+      'SELECT asset_id, state, reason, error FROM retention_actions WHERE run_id = $1',
+      [runId],
+    );
+    const recorded = Object.fromEntries(
+      rows.rows.map((row) => [
+        row.asset_id,
+        row.state === 'applied' ? (row.reason.endsWith(GONE_NOTE) ? 'gone' : 'done') : row.state === 'failed' ? failureWhy(row.error) : 'open',
+      ]),
+    );
+    return { recorded, performs: sortedCalls(provider.performs), lookups: [...provider.lookups].sort(), stopped, threw };
+  }
+
+  async function throughBulk(testCase: Case): Promise<Observed> {
+    const provider = new ScriptedProvider(testCase.provider, testCase);
+    const action = ACTION[testCase.provider];
+    const chunkSize = testCase.chunkSize ?? 20;
+    const plan = planItems(testCase.ids, chunkSize);
+    const operation = await createOperation(database.pool, { provider: testCase.provider, action, dagActionId: null }, chunkSize, plan.items);
+    await database.pool.query("UPDATE bulk_items SET state = 'in_flight', attempts = 1 WHERE operation_id = $1 AND asset_id = ANY ($2)", [
+      operation.id,
+      testCase.inFlight ?? [],
+    ]);
+    let stopped: string | undefined;
+    let threw = false;
+    try {
+      // each open chunk's job, in turn, as the queue would run them
+      for (const chunk of await openChunks(database.db, operation.id)) {
+        const items = await loadOpenChunkItems(database.db, operation.id, chunk);
+        if (items.length === 0) continue;
+        const result = await runActionChunk({ pool: database.pool, logger, signal: new AbortController().signal, clock, concurrency: 1 }, operation.id, chunk, provider, action, items);
+        expect(result.kind).toBe('finished');
+        const failedNotAttempted = await database.pool.query<{ error: string }>(
+          "SELECT error FROM bulk_items WHERE operation_id = $1 AND error LIKE 'not attempted: %' LIMIT 1",
+          [operation.id],
+        );
+        const stop = failedNotAttempted.rows[0]?.error;
+        if (stop !== undefined) stopped = stop.startsWith('not attempted: permission') ? 'permission' : 'unavailable';
+      }
+    } catch (error) {
+      if (!(error instanceof ProviderError)) throw error;
+      threw = true;
+    }
+    const rows = await database.pool.query<{ asset_id: string; state: string; outcome: string | null; error: string | null }>(
+      'SELECT asset_id, state, outcome, error FROM bulk_items WHERE operation_id = $1',
+      [operation.id],
+    );
+    const recorded = Object.fromEntries(
+      rows.rows.map((row) => [
+        row.asset_id,
+        row.state === 'done' ? (row.outcome?.startsWith('already_gone') === true ? 'gone' : 'done') : row.state === 'failed' ? failureWhy(row.error) : 'open',
+      ]),
+    );
+    const closed = await database.pool.query<{ state: string }>('SELECT state FROM bulk_operations WHERE id = $1', [operation.id]);
+    // the operation closes exactly when no item is left open
+    expect(closed.rows[0]?.state === 'done').toBe(Object.values(recorded).every((value) => value !== 'open'));
+    return { recorded, performs: sortedCalls(provider.performs), lookups: [...provider.lookups].sort(), stopped, threw };
+  }
+
+  it.each(CASES)('$name', async (testCase) => {
+    const expected: Observed = {
+      recorded: testCase.expected.recorded,
+      performs: sortedCalls(testCase.expected.performs),
+      lookups: [...testCase.expected.lookups].sort(),
+      stopped: testCase.expected.stopped,
+      threw: testCase.expected.throws === true,
+    };
+    const retention = await throughRetention(testCase);
+    const bulk = await throughBulk(testCase);
+    expect(retention).toEqual(expected);
+    expect(bulk).toEqual(expected);
+  });
+});
