@@ -4,8 +4,9 @@
  * make the same provider calls in both, including the two cases where the old copies disagreed (an id left out
  * of the answer; a 404 on a multi-id call).
  *
- * The provider is a scripted stand-in implementing AssetProvider (it records its calls): each case needs an
- * exact answer per call (leave this id out twice, fail the third call), which the simulator's fault rates
+ * The cases the simulator can produce run through the real adapters over HTTP against it. The rest use a
+ * scripted stand-in implementing AssetProvider (it records its calls): they need an exact answer per call
+ * (leave this id out once, fail the third call, a 404 on a multi-id call), which the simulator's fault rates
  * cannot promise. Postgres is real, as everywhere.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +20,11 @@ import type { ActionResult, AssetAction, AssetProvider, LookupResult } from '../
 import { executeRun, verifyInFlight } from '../src/retention/retention-executor.ts';
 import { GONE_NOTE } from '../src/retention/retention-ledger.ts';
 import { insertRunWithActions } from '../src/retention/retention.repository.ts';
-import { createTestDatabase, type TestDatabase } from './support/services.ts';
+import { startSimulator, type Simulator } from '../src/simulator/simulator.ts';
+import type { FaultConfig } from '../src/simulator/simulator.types.ts';
+import { contextFor } from './support/context.ts';
+import { workerEnv } from './support/env.ts';
+import { clearPrefix, createTestDatabase, testQueuePrefix, type TestDatabase } from './support/services.ts';
 
 type AssetState = 'present' | 'applied' | 'gone';
 /** What one perform call does: changes the provider's state and answers, or fails as a whole. */
@@ -280,6 +285,54 @@ const CASES: Case[] = [
   },
 ];
 
+/** A case run against a fresh simulator; ids are named by their position in `stage`'s answer. */
+interface SimCase {
+  name: string;
+  provider: 'affogato' | 'mediapocket';
+  /** picks the ids and sets the stage on a fresh simulator */
+  stage(sim: Simulator): string[];
+  faults?: FaultConfig;
+  revokedKey?: boolean;
+  chunkSize?: number;
+  expected: { recorded: string[]; performs: number[][]; lookups: number; stopped?: 'permission' };
+}
+
+const notArchived = (sim: Simulator) => sim.affogato.ids().filter((id) => !sim.affogato.isArchived(id));
+
+const SIM_CASES: SimCase[] = [
+  {
+    name: 'done in one multi-id Affogato archive',
+    provider: 'affogato',
+    stage: (sim) => notArchived(sim).slice(0, 3),
+    expected: { recorded: ['done', 'done', 'done'], performs: [[0, 1, 2]], lookups: 0 },
+  },
+  {
+    name: 'already gone: a Media Pocket trash answered 404',
+    provider: 'mediapocket',
+    stage: (sim) => {
+      const ids = sim.mediapocket.ids().slice(0, 2);
+      sim.mediapocket.remove(ids[0] as string);
+      return ids;
+    },
+    expected: { recorded: ['gone', 'done'], performs: [[0], [1]], lookups: 0 },
+  },
+  {
+    name: 'left out of every Affogato answer until its attempts run out, and not archived by lookup (drift case)',
+    provider: 'affogato',
+    stage: (sim) => notArchived(sim).slice(0, 1),
+    faults: { rateArchivePartial: 1 },
+    expected: { recorded: ['failed/exhausted'], performs: [[0], [0], [0]], lookups: 1 },
+  },
+  {
+    name: 'a revoked Media Pocket key (401) stops the run: the rest, in every chunk, is not attempted',
+    provider: 'mediapocket',
+    stage: (sim) => sim.mediapocket.ids().slice(0, 3),
+    revokedKey: true,
+    chunkSize: 2,
+    expected: { recorded: ['failed/permission', 'failed/not_attempted:permission', 'failed/not_attempted:permission'], performs: [[0]], lookups: 0, stopped: 'permission' },
+  },
+];
+
 interface Observed {
   recorded: Record<string, string>;
   performs: string[];
@@ -290,6 +343,7 @@ interface Observed {
 
 describe('one outcome rule for retention and bulk', () => {
   let database: TestDatabase;
+  const prefix = testQueuePrefix();
   const logger = createLogger('silent');
   const clock = () => new Date();
 
@@ -298,10 +352,24 @@ describe('one outcome rule for retention and bulk', () => {
   });
   afterAll(async () => {
     await database.drop();
+    await clearPrefix(prefix);
   });
 
   async function throughRetention(testCase: Case): Promise<Observed> {
     const provider = new ScriptedProvider(testCase.provider, testCase);
+    const observed = await retentionRun(provider, testCase);
+    return { ...observed, performs: sortedCalls(provider.performs), lookups: [...provider.lookups].sort() };
+  }
+
+  async function throughBulk(testCase: Case): Promise<Observed> {
+    const provider = new ScriptedProvider(testCase.provider, testCase);
+    const observed = await bulkRun(provider, testCase);
+    return { ...observed, performs: sortedCalls(provider.performs), lookups: [...provider.lookups].sort() };
+  }
+
+  type Run = Pick<Case, 'provider' | 'ids' | 'inFlight' | 'chunkSize'>;
+
+  async function retentionRun(provider: AssetProvider, testCase: Run): Promise<Omit<Observed, 'performs' | 'lookups'>> {
     const action = ACTION[testCase.provider];
     const runId = await insertRunWithActions(
       database.pool,
@@ -333,11 +401,10 @@ describe('one outcome rule for retention and bulk', () => {
         row.state === 'applied' ? (row.reason.endsWith(GONE_NOTE) ? 'gone' : 'done') : row.state === 'failed' ? failureWhy(row.error) : 'open',
       ]),
     );
-    return { recorded, performs: sortedCalls(provider.performs), lookups: [...provider.lookups].sort(), stopped, threw };
+    return { recorded, stopped, threw };
   }
 
-  async function throughBulk(testCase: Case): Promise<Observed> {
-    const provider = new ScriptedProvider(testCase.provider, testCase);
+  async function bulkRun(provider: AssetProvider, testCase: Run): Promise<Omit<Observed, 'performs' | 'lookups'>> {
     const action = ACTION[testCase.provider];
     const chunkSize = testCase.chunkSize ?? 20;
     const plan = planItems(testCase.ids, chunkSize);
@@ -379,7 +446,7 @@ describe('one outcome rule for retention and bulk', () => {
     const closed = await database.pool.query<{ state: string }>('SELECT state FROM bulk_operations WHERE id = $1', [operation.id]);
     // the operation closes exactly when no item is left open
     expect(closed.rows[0]?.state === 'done').toBe(Object.values(recorded).every((value) => value !== 'open'));
-    return { recorded, performs: sortedCalls(provider.performs), lookups: [...provider.lookups].sort(), stopped, threw };
+    return { recorded, stopped, threw };
   }
 
   it.each(CASES)('$name', async (testCase) => {
@@ -394,5 +461,40 @@ describe('one outcome rule for retention and bulk', () => {
     const bulk = await throughBulk(testCase);
     expect(retention).toEqual(expected);
     expect(bulk).toEqual(expected);
+  });
+
+  async function throughSimulator(testCase: SimCase, run: typeof retentionRun): Promise<Observed> {
+    const sim = await startSimulator({ seed: 77, counts: { affogato: 10, mediapocket: 10, roughy: 1 } });
+    const ids = testCase.stage(sim);
+    const context = contextFor(workerEnv(sim, database.url, prefix, testCase.revokedKey === true ? { MEDIAPOCKET_API_KEY: 'revoked-key' } : {}));
+    try {
+      if (testCase.faults !== undefined) sim.setFaults(testCase.provider, testCase.faults);
+      sim.stats.reset();
+      const handle = context.providers.get(testCase.provider);
+      if (handle === undefined) throw new Error(`${testCase.provider} is not enabled`);
+      const observed = await run(handle.provider, { provider: testCase.provider, ids, chunkSize: testCase.chunkSize });
+      const position = (id: string) => String(ids.indexOf(id));
+      return {
+        ...observed,
+        recorded: Object.fromEntries(Object.entries(observed.recorded).map(([id, value]) => [position(id), value])),
+        performs: sortedCalls(sim.stats.destructiveCalls.map((call) => call.assetIds.map(position).sort())),
+        lookups: Array.from({ length: sim.stats.count(testCase.provider, 'get') }, () => 'lookup'),
+      };
+    } finally {
+      await context.close();
+      await sim.close();
+    }
+  }
+
+  it.each(SIM_CASES)('over HTTP against the simulator: $name', async (testCase) => {
+    const expected: Observed = {
+      recorded: Object.fromEntries(testCase.expected.recorded.map((value, index) => [String(index), value])),
+      performs: sortedCalls(testCase.expected.performs.map((call) => call.map(String))),
+      lookups: Array.from({ length: testCase.expected.lookups }, () => 'lookup'),
+      stopped: testCase.expected.stopped,
+      threw: false,
+    };
+    expect(await throughSimulator(testCase, retentionRun)).toEqual(expected);
+    expect(await throughSimulator(testCase, bulkRun)).toEqual(expected);
   });
 });
