@@ -39,7 +39,7 @@ export async function runActionChunk(
   items: readonly BulkItem[],
 ): Promise<ActionChunkResult> {
   const inCatalog = await idsInCatalog(deps.pool, provider.name, items.map((item) => item.assetId));
-  const ledger = bulkChunkLedger(deps.pool, operationId, chunk, provider.name, items, inCatalog);
+  const ledger = bulkChunkLedger(deps.pool, operationId, chunk, provider.name, items, inCatalog, deps.clock);
   const result = await runActions({ pool: deps.pool, provider, action, ledger, log: deps.logger, clock: deps.clock, signal: deps.signal, concurrency: deps.concurrency });
   if (result.stopped?.kind === 'signal') return { kind: 'interrupted' };
   const { done, failed, closedOperation } = ledger.counts;

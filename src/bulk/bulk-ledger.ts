@@ -21,7 +21,7 @@ import {
 } from './bulk.repository.ts';
 
 export interface BulkLedger extends ActionLedger {
-  /** what this chunk's run has recorded so far */
+  /** what this chunk's run has recorded so far; `failed` includes the items a stop failed in other chunks */
   readonly counts: { done: number; failed: number; closedOperation: boolean };
 }
 
@@ -32,6 +32,7 @@ export function bulkChunkLedger(
   provider: ProviderName,
   items: readonly BulkItem[],
   inCatalog: ReadonlySet<string>,
+  clock: () => Date,
 ): BulkLedger {
   const counts = { done: 0, failed: 0, closedOperation: false };
   const outcome = (result: 'applied' | 'already_gone' | 'not_applied', assetId: string) => itemOutcome(result, inCatalog.has(assetId));
@@ -41,7 +42,7 @@ export function bulkChunkLedger(
       return items.filter((item) => item.state === 'in_flight').map((item) => ({ id: item.id, assetId: item.assetId, attempts: item.attempts }));
     },
     async claim(limit) {
-      return claimPendingChunkItems(pool, operationId, chunk, limit, new Date());
+      return claimPendingChunkItems(pool, operationId, chunk, limit, clock());
     },
     async record(tx, settlement: Settlement, at) {
       const finishes: ItemFinish[] = [
