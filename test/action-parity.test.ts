@@ -40,6 +40,8 @@ interface Case {
   inFlight?: string[];
   /** per perform call in order; the last one repeats */
   calls: CallScript[];
+  /** a stop signal arrives during this many-th perform call */
+  signalOnCall?: number;
   /** ids whose lookup fails */
   lookupFails?: string[];
   /** bulk: items per chunk (all in one chunk unless given) */
@@ -49,7 +51,7 @@ interface Case {
     recorded: Record<string, string>;
     performs: string[][];
     lookups: string[];
-    stopped?: 'permission' | 'unavailable';
+    stopped?: 'permission' | 'unavailable' | 'signal';
     throws?: boolean;
   };
 }
@@ -90,6 +92,7 @@ class ScriptedProvider implements AssetProvider {
   readonly lookups: string[] = [];
   private readonly world: Map<string, AssetState>;
   private call = 0;
+  readonly stop = new AbortController();
 
   constructor(
     readonly name: ProviderName,
@@ -109,6 +112,7 @@ class ScriptedProvider implements AssetProvider {
     this.performs.push([...assetIds].sort());
     const script = this.testCase.calls[Math.min(this.call, this.testCase.calls.length - 1)];
     this.call += 1;
+    if (this.call === this.testCase.signalOnCall) this.stop.abort();
     if (script === undefined) throw new Error('no call scripted');
     const answer = script(assetIds, this.world);
     if ('fail' in answer) {
@@ -266,6 +270,14 @@ const CASES: Case[] = [
     },
   },
   {
+    name: 'a stop signal: what is done is committed, the rest is left open for the resumed run',
+    provider: 'mediapocket',
+    ids: ['m1', 'm2', 'm3'],
+    signalOnCall: 1,
+    calls: [doneAll],
+    expected: { recorded: { m1: 'done', m2: 'open', m3: 'open' }, performs: [['m1']], lookups: [], stopped: 'signal' },
+  },
+  {
     name: 'in flight on resume: verified by lookup before anything is sent, only the not-done one is sent',
     provider: 'affogato',
     ids: ['a1', 'a2', 'a3', 'a4'],
@@ -357,17 +369,17 @@ describe('one outcome rule for retention and bulk', () => {
 
   async function throughRetention(testCase: Case): Promise<Observed> {
     const provider = new ScriptedProvider(testCase.provider, testCase);
-    const observed = await retentionRun(provider, testCase);
+    const observed = await retentionRun(provider, { ...testCase, signal: provider.stop.signal });
     return { ...observed, performs: sortedCalls(provider.performs), lookups: [...provider.lookups].sort() };
   }
 
   async function throughBulk(testCase: Case): Promise<Observed> {
     const provider = new ScriptedProvider(testCase.provider, testCase);
-    const observed = await bulkRun(provider, testCase);
+    const observed = await bulkRun(provider, { ...testCase, signal: provider.stop.signal });
     return { ...observed, performs: sortedCalls(provider.performs), lookups: [...provider.lookups].sort() };
   }
 
-  type Run = Pick<Case, 'provider' | 'ids' | 'inFlight' | 'chunkSize'>;
+  type Run = Pick<Case, 'provider' | 'ids' | 'inFlight' | 'chunkSize'> & { signal?: AbortSignal };
 
   async function retentionRun(provider: AssetProvider, testCase: Run): Promise<Omit<Observed, 'performs' | 'lookups'>> {
     const action = ACTION[testCase.provider];
@@ -380,7 +392,7 @@ describe('one outcome rule for retention and bulk', () => {
       runId,
       testCase.inFlight ?? [],
     ]);
-    const options = { pool: database.pool, provider, runId, action, log: logger, clock, maxActions: 100, concurrency: 1 };
+    const options = { pool: database.pool, provider, runId, action, log: logger, clock, maxActions: 100, concurrency: 1, signal: testCase.signal };
     let stopped: string | undefined;
     let threw = false;
     try {
@@ -420,8 +432,12 @@ describe('one outcome rule for retention and bulk', () => {
       for (const chunk of await openChunks(database.db, operation.id)) {
         const items = await loadOpenChunkItems(database.db, operation.id, chunk);
         if (items.length === 0) continue;
-        const result = await runActionChunk({ pool: database.pool, logger, signal: new AbortController().signal, clock, concurrency: 1 }, operation.id, chunk, provider, action, items);
-        expect(result.kind).toBe('finished');
+        const signal = testCase.signal ?? new AbortController().signal;
+        const result = await runActionChunk({ pool: database.pool, logger, signal, clock, concurrency: 1 }, operation.id, chunk, provider, action, items);
+        if (result.kind === 'interrupted') {
+          stopped = 'signal';
+          break;
+        }
         const failedNotAttempted = await database.pool.query<{ error: string }>(
           "SELECT error FROM bulk_items WHERE operation_id = $1 AND error LIKE 'not attempted: %' LIMIT 1",
           [operation.id],
