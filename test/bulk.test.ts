@@ -108,9 +108,8 @@ describe('bulk operations', () => {
     expect(ids).toHaveLength(1_000);
     const archivedBefore = ids.filter((id) => sim.affogato.get(id)?.status === 'archive').length;
     sim.stats.reset();
-    // A partial answer leaves out about half of a call's ids, and all of a one-id call's. At 0.3 of the calls, an id
-    // left out of all 10 of its attempts (and so failed, rightly) happens in well under 1 run in 10,000; at 0.5 it
-    // was about 1 run in 100.
+    // A partial answer leaves out about half of a call's ids, and all of a one-id call's. An id left out of all 3 of
+    // its attempts is looked up and, still not archived, recorded failed (retention's rule): a few per run may be.
     sim.setFaults('affogato', { rateArchivePartial: 0.3, rate429: 0.15, retryAfterSeconds: 1 });
     let result;
     try {
@@ -118,8 +117,16 @@ describe('bulk operations', () => {
     } finally {
       sim.setFaults('affogato', undefined);
     }
-    expect(result.items.filter((item) => item.state !== 'done' || item.outcome !== 'applied')).toEqual([]);
-    expect(ids.every((id) => sim.affogato.get(id)?.status === 'archive')).toBe(true);
+    const failed = result.items.filter((item) => item.state === 'failed');
+    expect(result.items.filter((item) => item.state === 'done' && item.outcome !== 'applied')).toEqual([]);
+    expect(failed.length).toBeLessThan(20);
+    for (const item of failed) {
+      expect(item).toMatchObject({ outcome: 'not_applied', attempts: 3 });
+      expect(item.error).toBe('affogato did not archive it in 3 attempts (left out of the answer)');
+    }
+    // what is recorded is what the provider shows: done items archived, failed ones not
+    const archived = new Set(ids.filter((id) => sim.affogato.get(id)?.status === 'archive'));
+    expect(result.items.filter((item) => archived.has(item.assetId) !== (item.state === 'done'))).toEqual([]);
     const calls = destructive('archive');
     const answered = calls.filter((call) => call.status === 200);
     expect(Math.max(...calls.map((call) => call.assetIds.length))).toBe(50);
@@ -130,16 +137,16 @@ describe('bulk operations', () => {
     const retried = result.items.filter((item) => item.attempts > 1).length;
     expect(retried).toBeGreaterThan(0);
     const catalog = await database.pool.query("SELECT count(*)::int AS n FROM catalog_assets WHERE provider = 'affogato' AND status = 'archive'");
-    expect(catalog.rows[0].n).toBe(1_000);
+    expect(catalog.rows[0].n).toBe(1_000 - failed.length);
     console.info(
       `archive of 1,000: ${answered.length} answered calls (${calls.length} sent), ${sim.stats.served429ByProvider.affogato} 429s, ` +
-        `${retried} ids needed more than one call, ${archivedBefore} were already archived`,
+        `${retried} ids needed more than one call, ${failed.length} failed after 3, ${archivedBefore} were already archived`,
     );
   });
 
-  it('an Affogato id the provider never archives is checked, then reported as gone', async () => {
+  it('an Affogato id the provider never archives is checked after its 3 attempts, then reported as gone', async () => {
     const { items } = await runBulk('archive', 'affogato', ['ast_doesNotExist000000']);
-    expect(items[0]).toMatchObject({ state: 'done', outcome: 'already_gone,not_in_catalog', attempts: 10 });
+    expect(items[0]).toMatchObject({ state: 'done', outcome: 'already_gone,not_in_catalog', attempts: 3 });
   });
 
   it('Roughy deletes one asset per call; a refused id fails with the provider message', async () => {

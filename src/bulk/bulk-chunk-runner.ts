@@ -40,13 +40,6 @@ export class ChunkNotRunnableError extends Error {
   }
 }
 
-/**
- * Calls per item before an id the provider keeps leaving out of its answers is checked and reported. Leaving an
- * id out is assumed to be transient (the providers README), and a repeat costs one more multi-id call, not one
- * per id: be generous.
- */
-const MAX_ITEM_ATTEMPTS = 10;
-
 export async function runBulkChunk(deps: BulkChunkDeps, operationId: number, chunk: number): Promise<ChunkOutcome> {
   const lock = await tryLockChunk(deps.pool, operationId, chunk);
   if (lock === undefined) return { kind: 'busy' };
@@ -74,8 +67,9 @@ async function runLockedChunk(deps: BulkChunkDeps, operationId: number, chunk: n
 
   if (isAssetAction(action)) {
     const result = await runActionChunk(
-      { pool: deps.pool, db: deps.db, logger: log, signal: deps.signal, clock, maxAttempts: MAX_ITEM_ATTEMPTS },
+      { pool: deps.pool, logger: log, signal: deps.signal, clock },
       operationId,
+      chunk,
       handle.provider,
       action,
       items,

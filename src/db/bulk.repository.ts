@@ -83,33 +83,41 @@ export async function markInFlight(db: Queryable, itemIds: readonly number[], at
   ]);
 }
 
-/** The provider said it did not act on these: they go round again. */
-export async function returnToPending(db: Db, itemIds: readonly number[], error: string, at: Date): Promise<void> {
-  if (itemIds.length === 0) return;
-  await db
-    .update(bulkItems)
-    .set({ state: 'pending', error, updatedAt: at })
-    .where(and(inArray(bulkItems.id, [...itemIds]), eq(bulkItems.state, 'in_flight')));
+/** The chunk's next pending items in input order, marked in flight (committed before any call). */
+export async function claimPendingChunkItems(
+  db: Queryable,
+  operationId: number,
+  chunk: number,
+  limit: number,
+  at: Date,
+): Promise<Array<{ id: number; assetId: string; attempts: number }>> {
+  const result = await db.query<{ id: string; asset_id: string; attempts: number; position: number }>(
+    `UPDATE bulk_items SET state = 'in_flight', attempts = attempts + 1, updated_at = $4
+      WHERE id IN (SELECT id FROM bulk_items WHERE operation_id = $1 AND chunk = $2 AND state = 'pending' ORDER BY position LIMIT $3)
+        AND state = 'pending'
+      RETURNING id, asset_id, attempts, position`,
+    [operationId, chunk, limit, at],
+  );
+  return result.rows.sort((x, y) => x.position - y.position).map((row) => ({ id: Number(row.id), assetId: row.asset_id, attempts: row.attempts }));
 }
 
-/**
- * Records item outcomes and, in the same transaction, whatever else must commit with them (the catalog effect
- * of the action). Items already finished are left as they are, so a replayed finish changes nothing.
- */
-export async function finishItems(
-  pool: pg.Pool,
-  operationId: number,
-  finishes: readonly ItemFinish[],
-  at: Date,
-  alongside?: (client: pg.PoolClient) => Promise<void>,
-): Promise<boolean> {
-  if (finishes.length === 0) return false;
-  return withTransaction(pool, async (client) => {
-    await lockOperation(client, operationId);
-    await finishItemsLocked(client, operationId, finishes, at);
-    await alongside?.(client);
-    return closeOperationIfDone(client, operationId, at);
-  });
+/** The provider did not act on these: they go round again. */
+export async function returnToPending(db: Queryable, itemIds: readonly number[], error: string, at: Date): Promise<void> {
+  if (itemIds.length === 0) return;
+  await db.query(`UPDATE bulk_items SET state = 'pending', error = $2, updated_at = $3 WHERE id = ANY ($1::bigint[]) AND state = 'in_flight'`, [
+    itemIds,
+    error,
+    at,
+  ]);
+}
+
+/** Every item of the operation not yet sent (all chunks), locked until the transaction ends. */
+export async function pendingOperationItems(db: Queryable, operationId: number): Promise<Array<{ id: number; assetId: string }>> {
+  const result = await db.query<{ id: string; asset_id: string }>(
+    `SELECT id, asset_id FROM bulk_items WHERE operation_id = $1 AND state = 'pending' ORDER BY position FOR UPDATE`,
+    [operationId],
+  );
+  return result.rows.map((row) => ({ id: Number(row.id), assetId: row.asset_id }));
 }
 
 export async function lockOperation(client: Queryable, operationId: number): Promise<void> {
