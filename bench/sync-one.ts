@@ -11,7 +11,7 @@ import { createPool } from '../src/db/client.ts';
 import { createRedisRateLimiter } from '../src/http/rate-limiter.ts';
 import { createLogger } from '../src/logger.ts';
 import { createProviders } from '../src/providers/provider-factory.ts';
-import { isProviderName } from '../src/providers/provider-names.ts';
+import { isSimProvider } from '../src/simulator/simulator.types.ts';
 import { syncProvider } from '../src/sync/sync-runner.ts';
 import { tupleUpdates } from './bench-db.ts';
 import { coreCount, machineBusySeconds } from './machine-cpu.ts';
@@ -30,7 +30,7 @@ const { values } = parseArgs({
   },
 });
 const provider = values.provider ?? '';
-if (!isProviderName(provider)) throw new Error(`--provider must name a provider, got "${provider}"`);
+if (!isSimProvider(provider)) throw new Error(`--provider must name a provider, got "${provider}"`);
 const sim = JSON.parse(values.sim ?? '{}') as Omit<SimProcess, 'stop'>;
 const redis = new Redis(values.redis ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
 const prefix = values.prefix ?? `alw-bench-${process.pid}`;

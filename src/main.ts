@@ -75,6 +75,7 @@ export async function runWorker(context: AppContext, options: RunWorkerOptions):
         logger,
         token: config.adminToken,
         schedules: reconciler,
+        providerNames: context.registry.names,
       },
       config.adminPort,
       options.adminHost,

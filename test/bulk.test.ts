@@ -19,6 +19,7 @@ import { waitFor } from './support/catalog.ts';
 import { startInProcessWorker, type InProcessWorker } from './support/context.ts';
 import { simulatorEnv } from './support/env.ts';
 import { clearPrefix, createTestDatabase, testQueuePrefix, type TestDatabase } from './support/services.ts';
+import { builtinProviderRegistry } from '../src/providers/registry.ts';
 
 const FAST_DAG = { ...DEFAULT_DAG_POLL_POLICY, baseMs: 100, capMs: 300, minMs: 20 };
 
@@ -53,7 +54,7 @@ describe('bulk operations', () => {
 
   /** What the `bulk` command does: record the operation and its items, queue its chunks. */
   async function runBulk(action: string, provider: string, ids: string[], dagActionId?: string): Promise<{ id: number; items: BulkItem[] }> {
-    const request = validateBulkRequest(action, provider, dagActionId);
+    const request = validateBulkRequest(action, provider, dagActionId, builtinProviderRegistry);
     const handle = context.providers.get(request.provider);
     if (handle === undefined) throw new Error('not enabled');
     const chunkSize = chunkSizeFor(request.action, isAssetAction(request.action) ? handle.provider.batchSize(request.action) : 1);

@@ -8,6 +8,8 @@ import { createAppContext, type AppContext } from '../app/context.ts';
 import { ConfigError, ProviderError, SafetyLimitError, UsageError, errorMessage } from '../errors.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import type { ProviderHandle } from '../providers/provider-factory.ts';
+import { joinAlternatives } from '../domain/provider-facts.ts';
+import type { ProviderRegistry } from '../providers/registry.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -36,11 +38,18 @@ export function describeFailure(error: unknown): string {
   return errorMessage(error);
 }
 
+/** "A_API_KEY, B_API_KEY (with B_BASE_URL) or C_API_KEY": what enables each registered provider. */
+export function enablingVariables(registry: ProviderRegistry): string {
+  return joinAlternatives(
+    registry.definitions.map(({ env }) => `${env.prefix}_API_KEY${'requiredHint' in env.baseUrl ? ` (with ${env.prefix}_BASE_URL)` : ''}`),
+  );
+}
+
 /** The providers a command acts on: those named, or every enabled one; none enabled is a configuration error. */
 export function requireProviders(context: AppContext, names: readonly string[]): ProviderHandle[] {
   const handles = context.selectProviders(names);
   if (handles.length === 0) {
-    throw new ConfigError('no provider is enabled: set AFFOGATO_API_KEY, MEDIAPOCKET_API_KEY (with MEDIAPOCKET_BASE_URL) or ROUGHY_API_KEY');
+    throw new ConfigError(`no provider is enabled: set ${enablingVariables(context.registry)}`);
   }
   return handles;
 }

@@ -3,18 +3,11 @@
  * UsageError naming what is wrong (and where).
  */
 import { UsageError } from '../errors.ts';
-import { isProviderName, PROVIDER_NAMES, type ProviderName } from '../providers/provider-names.ts';
+import { requireFacts, type ProviderFactsLookup, type ProviderName } from './provider-facts.ts';
 import type { AssetAction } from '../providers/provider.ts';
 
 export const BULK_ACTIONS = ['archive', 'trash', 'restore', 'delete', 'dag'] as const;
 export type BulkAction = (typeof BULK_ACTIONS)[number];
-
-/** Which provider offers which bulk action (CONTRACT.md). */
-export const BULK_ACTIONS_BY_PROVIDER: Readonly<Record<ProviderName, readonly BulkAction[]>> = {
-  affogato: ['archive'],
-  mediapocket: ['trash', 'restore', 'delete', 'dag'],
-  roughy: ['delete'],
-};
 
 export function isBulkAction(value: string): value is BulkAction {
   return (BULK_ACTIONS as readonly string[]).includes(value);
@@ -38,13 +31,16 @@ export interface BulkRequest {
   dagActionId: string | null;
 }
 
-export function validateBulkRequest(action: string, provider: string | undefined, dagActionId: string | undefined): BulkRequest {
+/** Checks the request against the registered providers' bulk actions (`providers`: the provider registry). */
+export function validateBulkRequest(
+  action: string,
+  provider: string | undefined,
+  dagActionId: string | undefined,
+  providers: ProviderFactsLookup,
+): BulkRequest {
   if (!isBulkAction(action)) throw new UsageError(`unknown bulk action "${action}" (expected one of ${BULK_ACTIONS.join(', ')})`);
   if (provider === undefined) throw new UsageError('--provider is required');
-  if (!isProviderName(provider)) {
-    throw new UsageError(`unknown provider "${provider}" (expected one of ${PROVIDER_NAMES.join(', ')})`);
-  }
-  const allowed = BULK_ACTIONS_BY_PROVIDER[provider];
+  const allowed = requireFacts(providers, provider).bulkActions;
   if (!allowed.includes(action)) {
     throw new UsageError(`${provider} does not support "${action}" (it supports: ${allowed.join(', ')})`);
   }

@@ -1,11 +1,2 @@
-export const PROVIDER_NAMES = ['affogato', 'mediapocket', 'roughy'] as const;
-export type ProviderName = (typeof PROVIDER_NAMES)[number];
-
-export function isProviderName(value: string): value is ProviderName {
-  return (PROVIDER_NAMES as readonly string[]).includes(value);
-}
-
-/** For exhaustive switches over providers: a new provider fails to compile until every switch handles it. */
-export function assertNever(value: never): never {
-  throw new Error(`unhandled case: ${String(value)}`);
-}
+/** A provider's name is a plain string validated against the provider registry (./registry.ts). */
+export type { ProviderName } from '../domain/provider-facts.ts';

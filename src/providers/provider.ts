@@ -3,7 +3,7 @@
  * implements this interface (and holds every assumption about the provider's API), and a pure transform.
  */
 import type { IdSet } from '../util/compact-id-set.ts';
-import type { ProviderName } from './provider-names.ts';
+import type { CatalogEffect, ProviderName } from '../domain/provider-facts.ts';
 
 /** One asset as the catalog stores it; produced by a provider's pure transform. */
 export interface CatalogRecord {
@@ -82,13 +82,7 @@ export interface ActionResult {
 /** Did an action that was (perhaps) sent take effect, as the detail endpoint shows it. */
 export type ObservedEffect = 'applied' | 'gone' | 'not_applied';
 
-/** What an action that took effect changes in the asset's catalog row, at once, without waiting for a sync. */
-export type CatalogEffect =
-  /** the provider's status becomes this value (Affogato's archive) */
-  | { kind: 'status'; status: string }
-  | { kind: 'trashed' }
-  | { kind: 'restored' }
-  | { kind: 'removed' };
+export type { CatalogEffect } from '../domain/provider-facts.ts';
 
 export interface AssetProvider {
   readonly name: ProviderName;

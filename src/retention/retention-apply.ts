@@ -13,11 +13,11 @@ import { acquireProviderLock } from '../sync/provider-lock.ts';
 import { createDb } from '../db/client.ts';
 import { evaluateProvider } from '../domain/retention-evaluate.ts';
 import { checkApplyGuards, type GuardLimit } from '../domain/retention-guards.ts';
-import { RETENTION_PROFILES, SAFETY_DEFAULTS, type RetentionRules } from '../domain/retention-rules.ts';
+import { SAFETY_DEFAULTS, type RetentionRules } from '../domain/retention-rules.ts';
 import type { Logger } from '../logger.ts';
 import type { ProviderName } from '../providers/provider-names.ts';
 import type { AssetProvider } from '../providers/provider.ts';
-import { assessPlan, hasRulesFor, lastSyncFacts, rulesNotes, type RetentionDeps } from './retention-context.ts';
+import { assessPlan, hasRulesFor, lastSyncFacts, providerFacts, rulesNotes, type RetentionDeps } from './retention-context.ts';
 import { executeRun, verifyInFlight, type ExecutorOptions, type StopKind } from './retention-executor.ts';
 import { applyFailed, applySummaryLine } from './retention-format.ts';
 import type { LoadedRules } from './retention-rules.loader.ts';
@@ -69,7 +69,8 @@ function executorOptions(input: RunInput, runId: number): ExecutorOptions {
     pool: deps.pool,
     provider,
     runId,
-    action: RETENTION_PROFILES[provider.name].action,
+    // the provider's one retention action, from the registry: never another action
+    action: providerFacts(deps, provider.name).retention.action,
     log: input.log,
     clock: deps.clock ?? (() => new Date()),
     signal: deps.signal,
@@ -98,7 +99,7 @@ async function finishRun(input: RunInput, runId: number, resumed: boolean, stopp
     pending,
     refused: null,
     stopped,
-    notes: rulesNotes(input.rules, provider.name),
+    notes: rulesNotes(input.rules, providerFacts(input.deps, provider.name)),
   };
 }
 
@@ -120,7 +121,7 @@ function resultWithoutActions(input: RunInput, runId: number | null, resumed: bo
     pending: 0,
     refused,
     stopped: null,
-    notes: rulesNotes(input.rules, input.provider.name),
+    notes: rulesNotes(input.rules, providerFacts(input.deps, input.provider.name)),
   };
 }
 
@@ -136,7 +137,7 @@ async function resumeRun(input: RunInput, run: RetentionRun): Promise<ProviderAp
   await verifyInFlight(executorOptions(input, run.id));
 
   const rows = await loadRetentionRows(pool, provider.name);
-  const evaluation = evaluateProvider(rules, provider.name, rows, now);
+  const evaluation = evaluateProvider(rules, providerFacts(deps, provider.name), rows, now);
   const current = new Map(evaluation.decisions.map((decision) => [decision.assetId, decision]));
   const pending = await loadActions(createDb(pool), run.id, ['planned']);
   const kept: number[] = [];
@@ -170,7 +171,7 @@ async function resumeRun(input: RunInput, run: RetentionRun): Promise<ProviderAp
 async function freshRun(input: RunInput): Promise<ProviderApplyResult> {
   const { deps, provider, rules, now, log } = input;
   const { pool } = deps;
-  const { evaluation, planned, skipped, liveAssets, verdict } = await assessPlan(pool, rules, provider.name, now);
+  const { evaluation, planned, skipped, liveAssets, verdict } = await assessPlan(pool, rules, providerFacts(input.deps, provider.name), now);
   if (!verdict.ok) {
     const runId = await insertRun(pool, {
       mode: 'apply',

@@ -13,7 +13,7 @@ import { inArrivalOrder } from '../../util/arrival-order.ts';
 
 export const AFFOGATO_ARCHIVE_BATCH = 50;
 /** Affogato's status of an archived asset (its own word, kept verbatim in the catalog) */
-const ARCHIVED_STATUS = 'archive';
+export const AFFOGATO_ARCHIVED_STATUS = 'archive';
 
 export interface AffogatoProviderOptions {
   pageSize?: number;
@@ -57,7 +57,7 @@ export function createAffogatoProvider(client: AffogatoClient, options: Affogato
     const archived = new Set(
       answered.flatMap((item) => {
         const { id, status } = (item ?? {}) as { id?: unknown; status?: unknown };
-        return typeof id === 'string' && (status === undefined || status === ARCHIVED_STATUS) ? [id] : [];
+        return typeof id === 'string' && (status === undefined || status === AFFOGATO_ARCHIVED_STATUS) ? [id] : [];
       }),
     );
     return {
@@ -76,9 +76,9 @@ export function createAffogatoProvider(client: AffogatoClient, options: Affogato
     perform,
     effectSeen: (action, lookup) => {
       if (action !== 'archive' || lookup.state === 'gone') return standardEffectSeen(action, lookup);
-      return lookup.item.ok && lookup.item.record.status === ARCHIVED_STATUS ? 'applied' : 'not_applied';
+      return lookup.item.ok && lookup.item.record.status === AFFOGATO_ARCHIVED_STATUS ? 'applied' : 'not_applied';
     },
-    catalogEffect: (action) => (action === 'archive' ? { kind: 'status', status: ARCHIVED_STATUS } : standardCatalogEffect(action)),
+    catalogEffect: (action) => (action === 'archive' ? { kind: 'status', status: AFFOGATO_ARCHIVED_STATUS } : standardCatalogEffect(action)),
     listingConcurrency: concurrency,
   };
 }
