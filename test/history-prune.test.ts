@@ -236,7 +236,7 @@ describe('history pruning', () => {
   it('deletes exactly the old finished history, and keeps open work, the latest syncs, recent rows and the catalog', async () => {
     const views = async () => ({
       catalog: await query('SELECT * FROM catalog_assets ORDER BY provider, asset_id'),
-      report: (({ generatedAt: _, ...rest }) => rest)(await buildCatalogReport(context.db, new Date('2030-01-01T00:00:00Z'))),
+      report: (({ generatedAt: _, ...rest }) => rest)(await buildCatalogReport(context.db, context.registry.names, new Date('2030-01-01T00:00:00Z'))),
     });
     const before = await views();
     const countsBefore = await countHistoryRows(database.pool);

@@ -21,7 +21,7 @@ const MAX_RUNS = 200;
 
 export function registerAdminApiRoutes(app: FastifyInstance, deps: AdminApiDeps): void {
   const providerNames = deps.providerNames ?? builtinProviderRegistry.names;
-  app.get('/admin/report', () => buildCatalogReport(deps.db, new Date(), providerNames));
+  app.get('/admin/report', () => buildCatalogReport(deps.db, providerNames));
 
   app.get('/admin/sync-runs', async (request, reply) => {
     const query = request.query as { provider?: string; limit?: string };

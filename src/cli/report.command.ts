@@ -3,6 +3,7 @@ import { buildCatalogReport, type CatalogReport, type ProviderReport } from '../
 import { createDb, createPool } from '../db/client.ts';
 import { runBare } from './runtime.ts';
 import { formatTable } from '../util/text-table.ts';
+import { builtinProviderRegistry } from '../providers/registry.ts';
 
 /** "45s", "12m", "3h 20m", "2d 4h": how long ago, at a glance. */
 export function formatAge(seconds: number): string {
@@ -61,7 +62,7 @@ export function registerReportCommand(program: Command): void {
       runBare(async (config, _logger, io) => {
         const pool = createPool(config.databaseUrl, 2);
         try {
-          const report = await buildCatalogReport(createDb(pool));
+          const report = await buildCatalogReport(createDb(pool), builtinProviderRegistry.names);
           io.out(options.json === true ? JSON.stringify(report, null, 2) : formatCatalogReport(report));
         } finally {
           await pool.end();

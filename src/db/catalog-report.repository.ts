@@ -4,7 +4,6 @@
  */
 import { count, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { ProviderName } from '../domain/provider-facts.ts';
-import { builtinProviderRegistry } from '../providers/registry.ts';
 import type { Db } from './client.ts';
 import { assets, quarantine, type syncRuns } from './schema.ts';
 import { findLastCompleteRun, findLastFinishedRun, findRunningRun } from './sync-runs.repository.ts';
@@ -84,7 +83,7 @@ function brief(run: typeof syncRuns.$inferSelect): SyncRunBrief {
 }
 
 /** `providers`: every registered provider's name, reported even while its catalog is empty. */
-export async function buildCatalogReport(db: Db, now: Date = new Date(), providers: readonly ProviderName[] = builtinProviderRegistry.names): Promise<CatalogReport> {
+export async function buildCatalogReport(db: Db, providers: readonly ProviderName[], now: Date = new Date()): Promise<CatalogReport> {
   const live = isNull(assets.removedAt);
   const [totals, byStatus, byKind, quarantined] = await Promise.all([
     db

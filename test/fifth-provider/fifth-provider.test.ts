@@ -119,7 +119,7 @@ describe('a fifth provider registered through the registry', () => {
     expect([...catalog.keys()].sort()).toEqual([...shelf.assets.keys()].sort());
     expect(catalog.get('shelf-0001')?.kind).toBe('image');
     expect(shelf.calls.filter((call) => call === 'GET /items').length).toBe(Math.ceil(30 / 7));
-    const report = await buildCatalogReport(context.db, new Date(), registry.names);
+    const report = await buildCatalogReport(context.db, registry.names);
     expect(report.providers.find((p) => p.provider === 'shelf')).toMatchObject({ live: 30 });
   });
 
