@@ -9,7 +9,7 @@ import { ConfigError, ProviderError, SafetyLimitError, UsageError, errorMessage 
 import { createLogger, type Logger } from '../logger.ts';
 import type { ProviderHandle } from '../providers/provider-factory.ts';
 import { joinAlternatives } from '../domain/provider-facts.ts';
-import type { ProviderRegistry } from '../providers/registry.ts';
+import { builtinProviderRegistry, type ProviderRegistry } from '../providers/registry.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -32,7 +32,8 @@ export function exitCodeFor(error: unknown): number {
 export function describeFailure(error: unknown): string {
   if (error instanceof SafetyLimitError) return `refused: ${error.message}`;
   if (error instanceof ProviderError && error.kind === 'auth') {
-    return `${error.message}\n  (check ${error.provider.toUpperCase()}_API_KEY and the key's permissions)`;
+    const prefix = builtinProviderRegistry.get(error.provider)?.env.prefix ?? error.provider.toUpperCase();
+    return `${error.message}\n  (check ${prefix}_API_KEY and the key's permissions)`;
   }
   if (error instanceof Error && error.name === 'AbortError') return 'stopped by a signal; run the command again to resume';
   return errorMessage(error);
