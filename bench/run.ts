@@ -14,7 +14,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import { readEnvironment } from '../src/config.ts';
-import { PROVIDER_NAMES, type ProviderName } from '../src/providers/provider-names.ts';
+import { SIM_PROVIDERS as PROVIDER_NAMES, type SimProvider as ProviderName } from '../src/simulator/simulator.types.ts';
 import { createBenchDb, type BenchDb } from './bench-db.ts';
 import { childScript, runsCompiled } from './child-script.ts';
 import { timeRawCopy } from './copy-baseline.ts';

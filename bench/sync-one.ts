@@ -11,13 +11,14 @@ import { createPool } from '../src/db/client.ts';
 import { createRedisRateLimiter } from '../src/http/rate-limiter.ts';
 import { createLogger } from '../src/logger.ts';
 import { createProviders } from '../src/providers/provider-factory.ts';
-import { isProviderName } from '../src/providers/provider-names.ts';
+import { isSimProvider } from '../src/simulator/simulator.types.ts';
 import { syncProvider } from '../src/sync/sync-runner.ts';
 import { tupleUpdates } from './bench-db.ts';
 import { coreCount, machineBusySeconds } from './machine-cpu.ts';
 import { replayedListing } from './replayed-listing.ts';
 import { sampleRss } from './rss-sampler.ts';
 import type { SimProcess } from './sim-process.ts';
+import { builtinProviderRegistry } from '../src/providers/registry.ts';
 
 const { values } = parseArgs({
   options: {
@@ -30,7 +31,7 @@ const { values } = parseArgs({
   },
 });
 const provider = values.provider ?? '';
-if (!isProviderName(provider)) throw new Error(`--provider must name a provider, got "${provider}"`);
+if (!isSimProvider(provider)) throw new Error(`--provider must name a provider, got "${provider}"`);
 const sim = JSON.parse(values.sim ?? '{}') as Omit<SimProcess, 'stop'>;
 const redis = new Redis(values.redis ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
 const prefix = values.prefix ?? `alw-bench-${process.pid}`;
@@ -41,7 +42,7 @@ const config = loadConfig({
   [`${provider.toUpperCase()}_API_KEY`]: sim.apiKeys[provider],
   [`${provider.toUpperCase()}_BASE_URL`]: sim.baseUrls[provider],
   [`${provider.toUpperCase()}_RPS`]: '10000',
-});
+}, builtinProviderRegistry);
 const logger = createLogger('warn');
 const pool = createPool(config.databaseUrl, 8);
 const rateLimiter = createRedisRateLimiter({ redis, prefix, rps: { [provider]: 10_000 } });

@@ -7,7 +7,7 @@ import cronParser from 'cron-parser';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
-import type { ProviderName } from './providers/provider-names.ts';
+import type { ProviderName } from './domain/provider-facts.ts';
 import { Secret } from './secret.ts';
 
 export interface ProviderConfig {
@@ -20,6 +20,7 @@ export interface Config {
   readonly databaseUrl: string;
   readonly redisUrl: string;
   readonly queuePrefix: string;
+  /** the enabled providers (their key is set), in registry order */
   readonly providers: Readonly<Partial<Record<ProviderName, ProviderConfig>>>;
   readonly retentionRulesPath: string;
   /** true when RETENTION_RULES was set: then a missing file is an error, not "no rules" */
@@ -34,7 +35,23 @@ export interface Config {
   readonly historyKeepDays: number;
 }
 
-export const SECRET_VARIABLES = ['AFFOGATO_API_KEY', 'MEDIAPOCKET_API_KEY', 'ROUGHY_API_KEY', 'ADMIN_TOKEN'] as const;
+/** `<prefix>_API_KEY` enables a provider; `<prefix>_BASE_URL` and `<prefix>_RPS` tune it. */
+export interface ProviderEnvSpec {
+  readonly prefix: string;
+  /** the base URL's default, or why there is none: then `<prefix>_BASE_URL` is required with the key */
+  readonly baseUrl: { readonly default: string } | { readonly requiredHint: string };
+  readonly defaultRps: number;
+}
+
+/** The providers whose variables config reads: the provider registry (passed in, so config lists no provider). */
+export interface ConfigProviders {
+  readonly definitions: readonly { readonly name: ProviderName; readonly env: ProviderEnvSpec }[];
+}
+
+/** Variables whose values are never shown, not even in a message about them. */
+export function secretVariables(providers: ConfigProviders): string[] {
+  return [...providers.definitions.map((definition) => `${definition.env.prefix}_API_KEY`), 'ADMIN_TOKEN'];
+}
 
 const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 const optionalString = z.preprocess(blankToUndefined, z.string().optional());
@@ -78,22 +95,13 @@ const timeZone = z.string().refine(
   { message: 'must be an IANA time zone such as "UTC" or "Europe/Helsinki"' },
 );
 
-const envSchema = z.object({
+const baseShape = {
   DATABASE_URL: z.preprocess(blankToUndefined, url(['postgres:', 'postgresql:'], 'postgres').default('postgres://postgres@127.0.0.1:5432/asset_worker')),
   REDIS_URL: z.preprocess(blankToUndefined, url(['redis:', 'rediss:'], 'redis').default('redis://127.0.0.1:6379')),
   QUEUE_PREFIX: z.preprocess(
     blankToUndefined,
     z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 letters, digits, "_", "." or "-"').default('alw'),
   ),
-  AFFOGATO_API_KEY: optionalString,
-  AFFOGATO_BASE_URL: z.preprocess(blankToUndefined, httpUrl.default('https://api.rendernet.ai')),
-  AFFOGATO_RPS: z.preprocess(blankToUndefined, rps.default(5)),
-  MEDIAPOCKET_API_KEY: optionalString,
-  MEDIAPOCKET_BASE_URL: z.preprocess(blankToUndefined, httpUrl.optional()),
-  MEDIAPOCKET_RPS: z.preprocess(blankToUndefined, rps.default(5)),
-  ROUGHY_API_KEY: optionalString,
-  ROUGHY_BASE_URL: z.preprocess(blankToUndefined, httpUrl.default('https://api.roughy.ai')),
-  ROUGHY_RPS: z.preprocess(blankToUndefined, rps.default(5)),
   RETENTION_RULES: optionalString,
   SYNC_CRON: z.preprocess(blankToUndefined, cron.default('0 * * * *')),
   RETENTION_CRON: z.preprocess(blankToUndefined, cron.default('30 3 * * *')),
@@ -118,7 +126,24 @@ const envSchema = z.object({
       .max(36_500, 'must be at most 36500 (days)')
       .default(90),
   ),
-});
+};
+
+/** `<prefix>_API_KEY`, `<prefix>_BASE_URL`, `<prefix>_RPS` of one provider. */
+function providerShape(env: ProviderEnvSpec) {
+  const baseUrl = 'default' in env.baseUrl ? httpUrl.default(env.baseUrl.default) : httpUrl.optional();
+  return {
+    [`${env.prefix}_API_KEY`]: optionalString,
+    [`${env.prefix}_BASE_URL`]: z.preprocess(blankToUndefined, baseUrl),
+    [`${env.prefix}_RPS`]: z.preprocess(blankToUndefined, rps.default(env.defaultRps)),
+  };
+}
+
+function envSchema(providers: ConfigProviders) {
+  const { DATABASE_URL, REDIS_URL, QUEUE_PREFIX, ...rest } = baseShape;
+  // the providers' variables sit where they always did, so messages keep their order
+  const providerShapes = Object.assign({}, ...providers.definitions.map((definition) => providerShape(definition.env))) as Record<string, z.ZodType>;
+  return z.object({ DATABASE_URL, REDIS_URL, QUEUE_PREFIX, ...providerShapes, ...rest });
+}
 
 type Env = Record<string, string | undefined>;
 
@@ -129,40 +154,40 @@ export function readEnvironment(processEnv: Env, cwd: string): Env {
   return { ...fromFile, ...processEnv };
 }
 
-function describeIssue(issue: z.core.$ZodIssue, env: Env): string {
+function describeIssue(issue: z.core.$ZodIssue, env: Env, secrets: readonly string[]): string {
   const variable = String(issue.path[0] ?? 'environment');
   const raw = env[variable];
-  const shown = raw === undefined || (SECRET_VARIABLES as readonly string[]).includes(variable) ? '' : ` (got ${JSON.stringify(raw)})`;
+  const shown = raw === undefined || secrets.includes(variable) ? '' : ` (got ${JSON.stringify(raw)})`;
   return `${variable} ${issue.message}${shown}`;
 }
 
-export function loadConfig(env: Env): Config {
-  const parsed = envSchema.safeParse(env);
+export function loadConfig(env: Env, providers: ConfigProviders): Config {
+  const parsed = envSchema(providers).safeParse(env);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  - ${describeIssue(issue, env)}`);
+    const secrets = secretVariables(providers);
+    const lines = parsed.error.issues.map((issue) => `  - ${describeIssue(issue, env, secrets)}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  const e = parsed.data;
-  if (e.MEDIAPOCKET_API_KEY !== undefined && e.MEDIAPOCKET_BASE_URL === undefined) {
-    throw new ConfigError(
-      'Invalid configuration:\n  - MEDIAPOCKET_BASE_URL is required when MEDIAPOCKET_API_KEY is set (Media Pocket is per tenant, e.g. https://<tenant>.mediapocket.fi)',
-    );
+  const e = parsed.data as z.infer<ReturnType<typeof envSchema>> & Record<string, unknown>;
+  const enabled: Record<ProviderName, ProviderConfig> = {};
+  const missing: string[] = [];
+  for (const { name, env: spec } of providers.definitions) {
+    const apiKey = e[`${spec.prefix}_API_KEY`] as string | undefined;
+    const baseUrl = e[`${spec.prefix}_BASE_URL`] as string | undefined;
+    if (apiKey === undefined) continue;
+    if (baseUrl === undefined) {
+      const hint = 'requiredHint' in spec.baseUrl ? ` (${spec.baseUrl.requiredHint})` : '';
+      missing.push(`  - ${spec.prefix}_BASE_URL is required when ${spec.prefix}_API_KEY is set${hint}`);
+      continue;
+    }
+    enabled[name] = Object.freeze({ apiKey: new Secret(apiKey), baseUrl, rps: e[`${spec.prefix}_RPS`] as number });
   }
-  const providers: Partial<Record<ProviderName, ProviderConfig>> = {};
-  if (e.AFFOGATO_API_KEY !== undefined) {
-    providers.affogato = Object.freeze({ apiKey: new Secret(e.AFFOGATO_API_KEY), baseUrl: e.AFFOGATO_BASE_URL, rps: e.AFFOGATO_RPS });
-  }
-  if (e.MEDIAPOCKET_API_KEY !== undefined && e.MEDIAPOCKET_BASE_URL !== undefined) {
-    providers.mediapocket = Object.freeze({ apiKey: new Secret(e.MEDIAPOCKET_API_KEY), baseUrl: e.MEDIAPOCKET_BASE_URL, rps: e.MEDIAPOCKET_RPS });
-  }
-  if (e.ROUGHY_API_KEY !== undefined) {
-    providers.roughy = Object.freeze({ apiKey: new Secret(e.ROUGHY_API_KEY), baseUrl: e.ROUGHY_BASE_URL, rps: e.ROUGHY_RPS });
-  }
+  if (missing.length > 0) throw new ConfigError(`Invalid configuration:\n${missing.join('\n')}`);
   return Object.freeze({
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
-    providers: Object.freeze(providers),
+    providers: Object.freeze(enabled),
     retentionRulesPath: e.RETENTION_RULES ?? 'retention.yaml',
     retentionRulesExplicit: e.RETENTION_RULES !== undefined,
     syncCron: e.SYNC_CRON,

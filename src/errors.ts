@@ -2,8 +2,6 @@
  * Every failure the worker can meet is one of these classes, classified once where it is detected.
  * Callers switch on `kind` / class, never on a message.
  */
-import type { ProviderName } from './providers/provider-names.ts';
-
 export type ProviderErrorKind =
   /** network failure, timeout, 5xx, malformed body: worth another attempt */
   | 'retryable'
@@ -16,7 +14,8 @@ export type ProviderErrorKind =
   | 'permanent';
 
 export interface ProviderErrorDetails {
-  provider: ProviderName;
+  /** the provider's registered name */
+  provider: string;
   kind: ProviderErrorKind;
   operation: string;
   status?: number | undefined;
@@ -27,7 +26,7 @@ export interface ProviderErrorDetails {
 }
 
 export class ProviderError extends Error {
-  readonly provider: ProviderName;
+  readonly provider: string;
   readonly kind: ProviderErrorKind;
   readonly operation: string;
   readonly status: number | undefined;

@@ -15,7 +15,7 @@ import { createOperation, loadOpenChunkItems, openChunks } from '../src/db/bulk.
 import { planItems } from '../src/domain/bulk-plan.ts';
 import { ProviderError, type ProviderErrorKind } from '../src/errors.ts';
 import { createLogger } from '../src/logger.ts';
-import type { ProviderName } from '../src/providers/provider-names.ts';
+import type { ProviderName } from '../src/domain/provider-facts.ts';
 import type { ActionResult, AssetAction, AssetProvider, LookupResult } from '../src/providers/provider.ts';
 import { executeRun, verifyInFlight } from '../src/retention/retention-executor.ts';
 import { GONE_NOTE } from '../src/retention/retention-ledger.ts';

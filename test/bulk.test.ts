@@ -18,6 +18,7 @@ import { waitFor } from './support/catalog.ts';
 import { startInProcessWorker, type InProcessWorker } from './support/context.ts';
 import { simulatorEnv } from './support/env.ts';
 import { clearPrefix, createTestDatabase, testQueuePrefix, type TestDatabase } from './support/services.ts';
+import { builtinProviderRegistry } from '../src/providers/registry.ts';
 
 const FAST_DAG = { ...DEFAULT_DAG_POLL_POLICY, baseMs: 100, capMs: 300, minMs: 20 };
 
@@ -52,7 +53,7 @@ describe('bulk operations', () => {
 
   /** The `bulk` command's submit step, then waiting for the operation to finish. */
   async function runBulk(action: string, provider: string, ids: string[], dagActionId?: string): Promise<{ id: number; items: BulkItem[] }> {
-    const { operation } = await submitBulkOperation(context, queues, validateBulkRequest(action, provider, dagActionId), ids);
+    const { operation } = await submitBulkOperation(context, queues, validateBulkRequest(action, provider, dagActionId, builtinProviderRegistry), ids);
     await waitFor(async () => ((await getOperation(context.db, operation.id))?.state === 'done' ? true : undefined));
     const items = await database.pool.query<BulkItem>(
       'SELECT id, position, asset_id AS "assetId", state, outcome, error, attempts FROM bulk_items WHERE operation_id = $1 ORDER BY position',

@@ -11,10 +11,11 @@ import { loadConfig, readEnvironment } from '../src/config.ts';
 import { ConfigError } from '../src/errors.ts';
 import { runCli } from './support/cli.ts';
 import { createTestDatabase, type TestDatabase } from './support/services.ts';
+import { builtinProviderRegistry } from '../src/providers/registry.ts';
 
 function configError(env: Record<string, string>): string {
   try {
-    loadConfig(env);
+    loadConfig(env, builtinProviderRegistry);
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     return (error as Error).message;
@@ -24,7 +25,7 @@ function configError(env: Record<string, string>): string {
 
 describe('configuration', () => {
   it('has the documented default for every variable', () => {
-    const config = loadConfig({});
+    const config = loadConfig({}, builtinProviderRegistry);
     expect({ ...config, providers: { ...config.providers } }).toEqual({
       databaseUrl: 'postgres://postgres@127.0.0.1:5432/asset_worker',
       redisUrl: 'redis://127.0.0.1:6379',
@@ -45,14 +46,14 @@ describe('configuration', () => {
   });
 
   it('enables a provider by its key, with the default base URL and request budget', () => {
-    const config = loadConfig({ AFFOGATO_API_KEY: 'a1', ROUGHY_API_KEY: 'r1', MEDIAPOCKET_API_KEY: 'm1', MEDIAPOCKET_BASE_URL: 'https://acme.mediapocket.fi' });
+    const config = loadConfig({ AFFOGATO_API_KEY: 'a1', ROUGHY_API_KEY: 'r1', MEDIAPOCKET_API_KEY: 'm1', MEDIAPOCKET_BASE_URL: 'https://acme.mediapocket.fi' }, builtinProviderRegistry);
     expect(config.providers.affogato?.baseUrl).toBe('https://api.rendernet.ai');
     expect(config.providers.roughy?.baseUrl).toBe('https://api.roughy.ai');
     expect(config.providers.mediapocket?.baseUrl).toBe('https://acme.mediapocket.fi');
     expect([config.providers.affogato?.rps, config.providers.mediapocket?.rps, config.providers.roughy?.rps]).toEqual([5, 5, 5]);
     expect(config.providers.affogato?.apiKey.reveal()).toBe('a1');
     // a blank key is no key
-    expect(loadConfig({ AFFOGATO_API_KEY: '  ' }).providers.affogato).toBeUndefined();
+    expect(loadConfig({ AFFOGATO_API_KEY: '  ' }, builtinProviderRegistry).providers.affogato).toBeUndefined();
   });
 
   it('reads every variable when it is set', () => {
@@ -77,7 +78,7 @@ describe('configuration', () => {
       ADMIN_TOKEN: 't0k',
       LOG_LEVEL: 'debug',
       HISTORY_KEEP_DAYS: '400',
-    });
+    }, builtinProviderRegistry);
     expect(config).toMatchObject({
       databaseUrl: 'postgresql://u:p@db.internal:6543/catalog',
       redisUrl: 'rediss://cache.internal:6380/2',
@@ -144,7 +145,7 @@ describe('configuration', () => {
   it('never shows a secret in a message, a serialisation or an inspection of the config', () => {
     const secrets = { AFFOGATO_API_KEY: 'aff-SECRET-1', ROUGHY_API_KEY: 'sk_rough-SECRET-2', MEDIAPOCKET_API_KEY: 'mp-SECRET-3', ADMIN_TOKEN: 'adm-SECRET-4' };
     const message = configError({ ...secrets, LOG_LEVEL: 'nope' });
-    const config = loadConfig({ ...secrets, MEDIAPOCKET_BASE_URL: 'https://t.mediapocket.fi' });
+    const config = loadConfig({ ...secrets, MEDIAPOCKET_BASE_URL: 'https://t.mediapocket.fi' }, builtinProviderRegistry);
     for (const text of [message, JSON.stringify(config), inspect(config, { depth: 10 }), `${config.adminToken}`]) {
       for (const secret of Object.values(secrets)) expect(text).not.toContain(secret);
     }
@@ -154,7 +155,7 @@ describe('configuration', () => {
     const dir = mkdtempSync(join(tmpdir(), 'alw-env-'));
     writeFileSync(join(dir, '.env'), 'QUEUE_PREFIX=from-file\nLOG_LEVEL=debug\n# a comment\nSYNC_CRON="*/5 * * * *"\n');
     const env = readEnvironment({ LOG_LEVEL: 'warn' }, dir);
-    const config = loadConfig(env);
+    const config = loadConfig(env, builtinProviderRegistry);
     expect([config.queuePrefix, config.logLevel, config.syncCron]).toEqual(['from-file', 'warn', '*/5 * * * *']);
     // no .env: only the environment
     expect(readEnvironment({ A: '1' }, mkdtempSync(join(tmpdir(), 'alw-env-')))).toEqual({ A: '1' });

@@ -20,6 +20,7 @@ import { loadConfig } from '../src/config.ts';
 import { createAppContext, type AppContext } from '../src/app/context.ts';
 import { waitFor } from './support/catalog.ts';
 import { clearPrefix, createTestDatabase, redisUrl, testQueuePrefix, type TestDatabase } from './support/services.ts';
+import { builtinProviderRegistry } from '../src/providers/registry.ts';
 
 const KEEP_DAYS = 90;
 
@@ -128,7 +129,7 @@ describe('history pruning', () => {
       }),
     );
     context = createAppContext(
-      loadConfig({ DATABASE_URL: database.url, REDIS_URL: redisUrl(), QUEUE_PREFIX: prefix, HISTORY_KEEP_DAYS: String(KEEP_DAYS) }),
+      loadConfig({ DATABASE_URL: database.url, REDIS_URL: redisUrl(), QUEUE_PREFIX: prefix, HISTORY_KEEP_DAYS: String(KEEP_DAYS) }, builtinProviderRegistry),
       logger,
     );
     queues = createQueues(context.redis, prefix);
@@ -219,7 +220,7 @@ describe('history pruning', () => {
   };
 
   it('is scheduled daily by start, on the retention queue, in SCHEDULE_TZ', () => {
-    const schedule = desiredSchedules(loadConfig({ SCHEDULE_TZ: 'Europe/Helsinki' })).find((s) => s.jobName === 'history.prune');
+    const schedule = desiredSchedules(loadConfig({ SCHEDULE_TZ: 'Europe/Helsinki' }, builtinProviderRegistry)).find((s) => s.jobName === 'history.prune');
     expect(schedule).toEqual({ id: 'history:prune', queue: 'retention', jobName: 'history.prune', data: {}, pattern: '15 4 * * *', tz: 'Europe/Helsinki' });
   });
 
@@ -236,7 +237,7 @@ describe('history pruning', () => {
   it('deletes exactly the old finished history, and keeps open work, the latest syncs, recent rows and the catalog', async () => {
     const views = async () => ({
       catalog: await query('SELECT * FROM catalog_assets ORDER BY provider, asset_id'),
-      report: (({ generatedAt: _, ...rest }) => rest)(await buildCatalogReport(context.db, new Date('2030-01-01T00:00:00Z'))),
+      report: (({ generatedAt: _, ...rest }) => rest)(await buildCatalogReport(context.db, context.registry.names, new Date('2030-01-01T00:00:00Z'))),
     });
     const before = await views();
     const countsBefore = await countHistoryRows(database.pool);

@@ -4,7 +4,7 @@
  * known to be lost, so the work holding it stops where it commits instead of going on beside the next holder.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireProviderLock, isProviderLockHeld, LockLostError } from '../src/db/provider-lock.ts';
+import { acquireProviderLock, isProviderLockHeld, LockLostError, providerLockKeys } from '../src/db/provider-lock.ts';
 import { waitFor } from './support/catalog.ts';
 import { createTestDatabase, type TestDatabase } from './support/services.ts';
 
@@ -58,9 +58,12 @@ describe('provider lock', () => {
     expect(await isProviderLockHeld(database.db, 'sync', 'affogato')).toBe(false);
     expect(() => lock.assertHeld()).not.toThrow();
 
+    // pg_locks shows the keys as oids (unsigned)
+    const [classId, objId] = providerLockKeys('sync', 'roughy');
     await database.pool.query(
-      `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND classid = 7420010 AND objid = 2 AND objsubid = 2
+      `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND objid = $2 AND objsubid = 2
          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      [classId >>> 0, objId >>> 0],
     );
     await waitFor(async () => {
       try {

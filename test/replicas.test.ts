@@ -12,7 +12,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { dropDatabase } from '../src/db/migrate.ts';
 import { closeQueues, createQueues, enqueue, type Queues } from '../src/jobs/queues.ts';
-import { PROVIDER_NAMES } from '../src/providers/provider-names.ts';
+import { providerLockKey } from '../src/domain/provider-lock-key.ts';
+import { SIM_PROVIDERS as PROVIDER_NAMES } from '../src/simulator/simulator.types.ts';
 import { catalogTruth, startSimulator, type Simulator } from '../src/simulator/simulator.ts';
 import { catalogOf, waitFor } from './support/catalog.ts';
 import { startCli, type RunningCli } from './support/cli.ts';
@@ -277,7 +278,7 @@ describe('three start replicas, rolling restarts', () => {
     try {
       const waitingLine = 'another process is syncing this provider; waiting for it to finish';
       const before = new Map(replicas.map((replica) => [replica, logLines(replica, waitingLine).length]));
-      await lockHolder.query('SELECT pg_advisory_lock(7420010, $1)', [PROVIDER_NAMES.indexOf('affogato')]);
+      await lockHolder.query('SELECT pg_advisory_lock(7420010, $1)', [providerLockKey('affogato')]);
       // the next Affogato tick waits for it on some replica
       const waiting = await waitFor(async () => replicas.find((replica) => logLines(replica, waitingLine).length > (before.get(replica) ?? 0)), 50);
       await stopReplica(waiting);

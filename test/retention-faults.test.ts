@@ -6,7 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AppContext } from '../src/app/context.ts';
-import type { ProviderName } from '../src/providers/provider-names.ts';
+import type { ProviderName } from '../src/domain/provider-facts.ts';
 import { applyRetention, type ProviderApplyOutcome, type ProviderApplyResult } from '../src/retention/retention-apply.ts';
 import { loadRetentionRules } from '../src/retention/retention-rules.loader.ts';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.ts';

@@ -8,14 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
 import type { AppContext } from '../src/app/context.ts';
-import { PROVIDER_NAMES, type ProviderName } from '../src/providers/provider-names.ts';
+import type { ProviderName } from '../src/domain/provider-facts.ts';
+import { builtinProviderRegistry } from '../src/providers/registry.ts';
 import type { Simulator } from '../src/simulator/simulator.ts';
 import { syncProvider } from '../src/sync/sync-runner.ts';
 
 const DAY_MS = 86_400_000;
 
 /** One complete sync of every provider over HTTP: a fresh catalog. */
-export async function syncAll(context: AppContext, providers: readonly ProviderName[] = PROVIDER_NAMES): Promise<void> {
+export async function syncAll(context: AppContext, providers: readonly ProviderName[] = builtinProviderRegistry.names): Promise<void> {
   for (const name of providers) {
     const handle = context.providers.get(name);
     if (handle === undefined) throw new Error(`${name} is not enabled`);

@@ -25,6 +25,7 @@ import { contextFor } from './support/context.ts';
 import { simulatorEnv } from './support/env.ts';
 import { startPrivateRedis, type PrivateRedis } from './support/private-servers.ts';
 import { createTestDatabase, testQueuePrefix, type TestDatabase } from './support/services.ts';
+import { builtinProviderRegistry } from '../src/providers/registry.ts';
 
 const redisServerMissing = spawnSync('redis-server', ['--version']).status !== 0;
 const HOUR_MS = 3_600_000;
@@ -102,7 +103,7 @@ describe.skipIf(redisServerMissing)('schedules heal themselves', () => {
     queues = createQueues(connection, prefix);
     // the outage is expected here: a queue without an error listener would print every failed reconnect
     for (const queue of Object.values(queues)) queue.on('error', () => undefined);
-    schedules = desiredSchedules(loadConfig({ AFFOGATO_API_KEY: 'a-key', ROUGHY_API_KEY: 'r-key', SYNC_CRON: '0 3 * * *', RETENTION_CRON: '30 4 * * 1' }));
+    schedules = desiredSchedules(loadConfig({ AFFOGATO_API_KEY: 'a-key', ROUGHY_API_KEY: 'r-key', SYNC_CRON: '0 3 * * *', RETENTION_CRON: '30 4 * * 1' }, builtinProviderRegistry));
   });
   afterAll(async () => {
     await closeQueues(queues);

@@ -10,6 +10,7 @@ import { startScheduleReconciler } from '../src/schedulers/schedule-reconciler.t
 import { registerSchedules, upsertSchedule } from '../src/schedulers/schedule-registration.ts';
 import { desiredSchedules } from '../src/schedulers/schedules.ts';
 import { clearPrefix, createRedis, testQueuePrefix } from './support/services.ts';
+import { builtinProviderRegistry } from '../src/providers/registry.ts';
 
 const logger = createLogger('silent');
 const baseEnv = {
@@ -45,7 +46,7 @@ describe('schedules', () => {
   });
 
   it('derives one sync schedule per enabled provider, retention, the DAG sweep and the history prune from the configuration', () => {
-    const schedules = desiredSchedules(loadConfig(baseEnv));
+    const schedules = desiredSchedules(loadConfig(baseEnv, builtinProviderRegistry));
     expect(schedules).toEqual([
       { id: 'sync:affogato', queue: 'sync', jobName: 'sync.provider', data: { provider: 'affogato' }, pattern: '0 3 * * *', tz: 'Europe/Helsinki' },
       { id: 'sync:roughy', queue: 'sync', jobName: 'sync.provider', data: { provider: 'roughy' }, pattern: '0 3 * * *', tz: 'Europe/Helsinki' },
@@ -53,7 +54,7 @@ describe('schedules', () => {
       { id: 'dag:sweep', queue: 'dag', jobName: 'dag.sweep', data: {}, pattern: '* * * * *', tz: 'Europe/Helsinki' },
       { id: 'history:prune', queue: 'retention', jobName: 'history.prune', data: {}, pattern: '15 4 * * *', tz: 'Europe/Helsinki' },
     ]);
-    const defaults = desiredSchedules(loadConfig({}));
+    const defaults = desiredSchedules(loadConfig({}, builtinProviderRegistry));
     expect(defaults.map((s) => [s.id, s.pattern, s.tz])).toEqual([
       ['retention:apply', '30 3 * * *', 'UTC'],
       ['dag:sweep', '* * * * *', 'UTC'],
@@ -62,7 +63,7 @@ describe('schedules', () => {
   });
 
   it('registers the schedulers with pattern, time zone and job template, each with its next job waiting', async () => {
-    const result = await registerSchedules(queues, desiredSchedules(loadConfig(baseEnv)), logger);
+    const result = await registerSchedules(queues, desiredSchedules(loadConfig(baseEnv, builtinProviderRegistry)), logger);
     expect(result).toEqual({ upserted: ['sync:affogato', 'sync:roughy', 'retention:apply', 'dag:sweep', 'history:prune'], removed: [] });
 
     const schedulers = await schedulersOf(queues);
@@ -92,7 +93,7 @@ describe('schedules', () => {
   });
 
   it('is idempotent: registering again at the next boot adds nothing', async () => {
-    const again = await registerSchedules(queues, desiredSchedules(loadConfig(baseEnv)), logger);
+    const again = await registerSchedules(queues, desiredSchedules(loadConfig(baseEnv, builtinProviderRegistry)), logger);
     expect(again.removed).toEqual([]);
     expect((await schedulersOf(queues)).length).toBe(5);
     expect((await delayedJobs(queues)).length).toBe(5);
@@ -100,7 +101,7 @@ describe('schedules', () => {
 
   it('removes the schedule of a provider that was disabled, and follows a changed cron', async () => {
     const { ROUGHY_API_KEY: _disabled, ...withoutRoughy } = baseEnv;
-    const result = await registerSchedules(queues, desiredSchedules(loadConfig({ ...withoutRoughy, SYNC_CRON: '15 * * * *' })), logger);
+    const result = await registerSchedules(queues, desiredSchedules(loadConfig({ ...withoutRoughy, SYNC_CRON: '15 * * * *' }, builtinProviderRegistry)), logger);
     expect(result.removed).toEqual(['sync:roughy']);
 
     const schedulers = await schedulersOf(queues);
@@ -118,12 +119,12 @@ describe('schedules', () => {
 
   it('a running check only adds what is missing: a schedule of another version and a pattern it changed stay as they are', async () => {
     // another version in a rolling deploy: Media Pocket enabled, and the sync cron it registered ('15 * * * *' above)
-    const otherVersion = desiredSchedules(loadConfig({ ...baseEnv, MEDIAPOCKET_API_KEY: 'm-key', MEDIAPOCKET_BASE_URL: 'http://127.0.0.1:9/mp' }));
+    const otherVersion = desiredSchedules(loadConfig({ ...baseEnv, MEDIAPOCKET_API_KEY: 'm-key', MEDIAPOCKET_BASE_URL: 'http://127.0.0.1:9/mp' }, builtinProviderRegistry));
     const mediapocketSync = otherVersion.find((schedule) => schedule.id === 'sync:mediapocket');
     if (mediapocketSync === undefined) throw new Error('expected a Media Pocket sync schedule');
     await upsertSchedule(queues, mediapocketSync);
 
-    const reconciler = startScheduleReconciler({ queues, schedules: desiredSchedules(loadConfig(baseEnv)), connection: redis, logger, periodMs: 3_600_000 });
+    const reconciler = startScheduleReconciler({ queues, schedules: desiredSchedules(loadConfig(baseEnv, builtinProviderRegistry)), connection: redis, logger, periodMs: 3_600_000 });
     try {
       expect(await reconciler.findMissing()).toEqual(['sync:roughy']);
       expect(await reconciler.reconcile()).toEqual({ restored: ['sync:roughy'] });

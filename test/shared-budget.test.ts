@@ -8,11 +8,12 @@ import { createAppContext, type AppContext } from '../src/app/context.ts';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
 import { redisUrl, testQueuePrefix } from './support/services.ts';
+import { builtinProviderRegistry } from '../src/providers/registry.ts';
 
 const contexts: AppContext[] = [];
 
 function contextFor(queuePrefix: string, baseUrl: string, apiKey: string): AppContext {
-  const config = loadConfig({ REDIS_URL: redisUrl(), QUEUE_PREFIX: queuePrefix, ROUGHY_API_KEY: apiKey, ROUGHY_BASE_URL: baseUrl, ROUGHY_RPS: '1' });
+  const config = loadConfig({ REDIS_URL: redisUrl(), QUEUE_PREFIX: queuePrefix, ROUGHY_API_KEY: apiKey, ROUGHY_BASE_URL: baseUrl, ROUGHY_RPS: '1' }, builtinProviderRegistry);
   const context = createAppContext(config, createLogger('silent'));
   contexts.push(context);
   return context;

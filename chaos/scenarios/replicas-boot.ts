@@ -16,6 +16,7 @@ import type { Stage } from '../harness.ts';
 import type { Scenario } from '../scenario.ts';
 import { readiness, schedulerKeys, stopGracefully } from '../start-worker.ts';
 import { until } from '../wait.ts';
+import { builtinProviderRegistry } from '../../src/providers/registry.ts';
 
 const JOURNAL = new URL('../../drizzle/meta/_journal.json', import.meta.url);
 const REPLICAS = 3;
@@ -59,7 +60,7 @@ export const replicasBoot: Scenario = {
     verdict.expect((applied ?? []).every((row) => row.n === 1), `a migration recorded more than once: ${JSON.stringify(applied)}`);
 
     const schedules = await schedulerKeys(stage);
-    const configured = desiredSchedules(loadConfig(env)).map((schedule) => `${schedule.queue}/${schedule.id}`);
+    const configured = desiredSchedules(loadConfig(env, builtinProviderRegistry)).map((schedule) => `${schedule.queue}/${schedule.id}`);
     verdict.expect(
       schedules.length === configured.length && configured.every((key) => schedules.includes(key)),
       `schedules after three boots: ${schedules.join(', ')}; configured: ${configured.join(', ')}`,

@@ -8,22 +8,25 @@ import type { Db } from '../db/client.ts';
 import { syncRuns } from '../db/schema.ts';
 import { QUEUE_NAMES } from '../jobs/job-definitions.ts';
 import type { Queues } from '../jobs/queues.ts';
-import { isProviderName } from '../providers/provider-names.ts';
+import { builtinProviderRegistry } from '../providers/registry.ts';
 
 export interface AdminApiDeps {
   db: Db;
   queues: Queues;
+  /** the registered providers' names (default: the built-in ones) */
+  providerNames?: readonly string[] | undefined;
 }
 
 const MAX_RUNS = 200;
 
 export function registerAdminApiRoutes(app: FastifyInstance, deps: AdminApiDeps): void {
-  app.get('/admin/report', () => buildCatalogReport(deps.db));
+  const providerNames = deps.providerNames ?? builtinProviderRegistry.names;
+  app.get('/admin/report', () => buildCatalogReport(deps.db, providerNames));
 
   app.get('/admin/sync-runs', async (request, reply) => {
     const query = request.query as { provider?: string; limit?: string };
     const limit = Math.min(Math.max(Number(query.limit ?? 50) || 50, 1), MAX_RUNS);
-    if (query.provider !== undefined && !isProviderName(query.provider)) {
+    if (query.provider !== undefined && !providerNames.includes(query.provider)) {
       return reply.code(400).send({ error: `unknown provider "${query.provider}"` });
     }
     const runs = await deps.db

@@ -29,6 +29,8 @@ export interface AdminServerDeps {
   token: Secret | undefined;
   /** the configured schedules (`start`): readiness fails while one is missing from Redis */
   schedules?: ScheduleCheck;
+  /** the registered providers' names (default: the built-in ones) */
+  providerNames?: readonly string[];
 }
 
 export interface AdminServer {
@@ -94,7 +96,7 @@ export function buildAdminApp(deps: AdminServerDeps): FastifyInstance {
     // everything in this scope requires the token; without a token the scope does not exist (404)
     void app.register(async (scope) => {
       scope.addHook('onRequest', createAdminAuth(token));
-      registerAdminApiRoutes(scope, { db: deps.db, queues: deps.queues });
+      registerAdminApiRoutes(scope, { db: deps.db, queues: deps.queues, providerNames: deps.providerNames });
       await scope.register(queueDashboardPlugin(deps.queues, deps.queuePrefix), { prefix: DASHBOARD_PATH });
     });
   }

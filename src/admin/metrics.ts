@@ -14,6 +14,7 @@ import { QUEUE_NAMES } from '../jobs/job-definitions.ts';
 import type { Queues } from '../jobs/queues.ts';
 import type { Logger } from '../logger.ts';
 import type { ScheduleCheck } from '../schedulers/schedule-reconciler.ts';
+import { builtinProviderRegistry } from '../providers/registry.ts';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'paused', 'completed', 'failed'] as const;
 
@@ -27,6 +28,8 @@ export interface MetricsDeps {
   /** the configured schedules, checked against Redis at each scrape (`start` only) */
   schedules?: ScheduleCheck;
   health: DependencyHealth;
+  /** the registered providers' names (default: the built-in ones) */
+  providerNames?: readonly string[];
 }
 
 export interface WorkerMetrics {
@@ -60,7 +63,7 @@ export function createWorkerMetrics(deps: MetricsDeps): WorkerMetrics {
    */
   const whileUp = <T>(dependency: Dependency, read: () => Promise<T>) => () =>
     deps.health.status(dependency).up ? read() : Promise.reject(new Error(`${dependency} is down`));
-  const catalog = oncePerScrape<CatalogReport>(whileUp('postgres', () => buildCatalogReport(deps.db)));
+  const catalog = oncePerScrape<CatalogReport>(whileUp('postgres', () => buildCatalogReport(deps.db, deps.providerNames ?? builtinProviderRegistry.names)));
   const queueCounts = oncePerScrape(whileUp('redis', () => Promise.all(QUEUE_NAMES.map((queue) => deps.queues[queue].getJobCounts(...JOB_STATES)))));
 
   new Gauge({

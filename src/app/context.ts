@@ -14,7 +14,8 @@ import { createRedisRateLimiter, type RateLimiter } from '../http/rate-limiter.t
 import type { Logger } from '../logger.ts';
 import type { Secret } from '../secret.ts';
 import { createProviders, type ProviderHandle } from '../providers/provider-factory.ts';
-import { PROVIDER_NAMES, type ProviderName } from '../providers/provider-names.ts';
+import type { ProviderName } from '../domain/provider-facts.ts';
+import { builtinProviderRegistry, type ProviderRegistry } from '../providers/registry.ts';
 
 export interface AppContext {
   readonly config: Config;
@@ -24,6 +25,9 @@ export interface AppContext {
   /** for BullMQ and the rate limiter; BullMQ needs maxRetriesPerRequest: null */
   readonly redis: Redis;
   readonly rateLimiter: RateLimiter;
+  /** every provider this build knows (enabled or not): its names and facts */
+  readonly registry: ProviderRegistry;
+  /** the enabled ones (their key is set), in registry order */
   readonly providers: ReadonlyMap<ProviderName, ProviderHandle>;
   /** Postgres and Redis as up/down states: connection errors are collapsed into them, each change logged once */
   readonly health: DependencyHealth;
@@ -43,7 +47,7 @@ function accountDigest(baseUrl: string, apiKey: Secret): string {
   return createHash('sha256').update(`${baseUrl}\n${apiKey.reveal()}`).digest('hex').slice(0, 16);
 }
 
-export function createAppContext(config: Config, logger: Logger): AppContext {
+export function createAppContext(config: Config, logger: Logger, registry: ProviderRegistry = builtinProviderRegistry): AppContext {
   const redis = createRedisConnection(config);
   const health = createDependencyHealth({
     logger,
@@ -59,12 +63,13 @@ export function createAppContext(config: Config, logger: Logger): AppContext {
   const rps: Partial<Record<ProviderName, number>> = {};
   const accounts: Partial<Record<ProviderName, string>> = {};
   for (const [name, providerConfig] of Object.entries(config.providers)) {
-    rps[name as ProviderName] = providerConfig.rps;
-    accounts[name as ProviderName] = accountDigest(providerConfig.baseUrl, providerConfig.apiKey);
+    if (providerConfig === undefined) continue;
+    rps[name] = providerConfig.rps;
+    accounts[name] = accountDigest(providerConfig.baseUrl, providerConfig.apiKey);
   }
   // not the queue prefix: every process on this Redis that calls the same account shares its budget
   const rateLimiter = createRedisRateLimiter({ redis, prefix: BUDGET_KEY_PREFIX, accounts, rps });
-  const providers = createProviders(config, { rateLimiter, logger });
+  const providers = createProviders(config, { rateLimiter, logger }, registry);
   return {
     config,
     logger,
@@ -72,17 +77,16 @@ export function createAppContext(config: Config, logger: Logger): AppContext {
     db: createDb(pool),
     redis,
     rateLimiter,
+    registry,
     providers,
     health,
     selectProviders(names) {
       if (names === undefined || names.length === 0) return [...providers.values()];
       return names.map((name) => {
-        if (!(PROVIDER_NAMES as readonly string[]).includes(name)) {
-          throw new InvalidRequestError(`unknown provider "${name}" (expected one of ${PROVIDER_NAMES.join(', ')})`);
-        }
-        const handle = providers.get(name as ProviderName);
+        const definition = registry.require(name);
+        const handle = providers.get(definition.name);
         if (handle === undefined) {
-          throw new InvalidRequestError(`provider "${name}" is not enabled: set ${name.toUpperCase()}_API_KEY`);
+          throw new InvalidRequestError(`provider "${name}" is not enabled: set ${definition.env.prefix}_API_KEY`);
         }
         return handle;
       });

@@ -64,7 +64,7 @@ export async function runWorker(context: AppContext, options: RunWorkerOptions):
     const schedules = desiredSchedules(config);
     const registration = await registerSchedules(queues, schedules, logger);
     reconciler = startScheduleReconciler({ queues, schedules, connection: context.redis, logger });
-    const metrics = createWorkerMetrics({ db: context.db, queues, logger, schedules: reconciler, health: context.health });
+    const metrics = createWorkerMetrics({ db: context.db, queues, logger, schedules: reconciler, health: context.health, providerNames: context.registry.names });
     metrics.observeWorkers(worker.workers.workers.values());
     admin = await startAdminServer(
       {
@@ -76,6 +76,7 @@ export async function runWorker(context: AppContext, options: RunWorkerOptions):
         logger,
         token: config.adminToken,
         schedules: reconciler,
+        providerNames: context.registry.names,
       },
       config.adminPort,
       options.adminHost,

@@ -8,7 +8,7 @@ import { DEFAULT_DAG_POLL_POLICY, type DagPollPolicy } from '../domain/dag-poll-
 import type { Queues } from '../jobs/queues.ts';
 import type { Logger } from '../logger.ts';
 import type { ProviderHandle } from '../providers/provider-factory.ts';
-import { isProviderName, type ProviderName } from '../providers/provider-names.ts';
+import type { ProviderFactsLookup, ProviderName } from '../domain/provider-facts.ts';
 import { runActionChunk } from './bulk-action-chunk.ts';
 import { tryLockChunk } from './bulk-chunk-lock.ts';
 import { runDagChunk } from './bulk-dag-chunk.ts';
@@ -20,6 +20,8 @@ export interface BulkChunkDeps {
   db: Db;
   logger: Logger;
   providers: ReadonlyMap<ProviderName, ProviderHandle>;
+  /** the provider registry: an operation naming a provider it does not know cannot run anywhere */
+  registry: ProviderFactsLookup;
   queues: Queues;
   signal: AbortSignal;
   dagPolicy?: DagPollPolicy;
@@ -56,7 +58,7 @@ async function runLockedChunk(deps: BulkChunkDeps, operationId: number, chunk: n
   const items = await loadOpenChunkItems(deps.db, operationId, chunk);
   if (items.length === 0) return { kind: 'nothing_to_do' };
   const { provider: providerName, action } = operation;
-  if (!isProviderName(providerName) || !isBulkAction(action)) {
+  if (deps.registry.facts(providerName) === undefined || !isBulkAction(action)) {
     throw new ChunkNotRunnableError(`bulk operation ${operationId} names an unknown provider or action (${providerName} ${action})`);
   }
   const handle = deps.providers.get(providerName);

@@ -7,7 +7,7 @@ import type pg from 'pg';
 import type { ActionLedger, Settlement } from '../actions/action-ledger.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { itemOutcome } from '../domain/bulk-plan.ts';
-import type { ProviderName } from '../providers/provider-names.ts';
+import type { ProviderName } from '../domain/provider-facts.ts';
 import {
   claimPendingChunkItems,
   closeOperationIfDone,

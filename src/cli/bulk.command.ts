@@ -18,6 +18,8 @@ import { UsageError } from './usage-error.ts';
 import type { QueueName } from '../jobs/job-definitions.ts';
 import { closeQueues, createQueues, type Queues } from '../jobs/queues.ts';
 import { createProgressDisplay } from '../util/progress-display.ts';
+import { joinAlternatives } from '../domain/provider-facts.ts';
+import { builtinProviderRegistry, type ProviderRegistry } from '../providers/registry.ts';
 import { EXIT_FAILED, EXIT_OK, runWithContext, type CommandIo } from './runtime.ts';
 
 const FAILURES_SHOWN = 20;
@@ -84,14 +86,19 @@ async function waitForOperation(context: AppContext, queues: Queues, io: Command
   return failed > 0 ? EXIT_FAILED : EXIT_OK;
 }
 
-export function registerBulkCommand(program: Command): void {
+/** "archive (a); trash, restore (b)": which provider offers which bulk action. */
+function actionsByProvider(registry: ProviderRegistry): string {
+  return registry.definitions.map((definition) => `${definition.bulkActions.join(', ')} (${definition.name})`).join('; ');
+}
+
+export function registerBulkCommand(program: Command, registry: ProviderRegistry = builtinProviderRegistry): void {
   program
     .command('bulk')
     .description(`queues a bulk operation (${BULK_ACTIONS.join(', ')}) and prints its id; "bulk status ID [--wait]" shows it later`)
     // `status` is an action-like word rather than a subcommand, so `--wait` after it is not taken by `bulk` itself
-    .argument('<action>', 'archive (affogato); trash, restore, delete, dag (mediapocket); delete (roughy); or "status"')
+    .argument('<action>', `${actionsByProvider(registry)}; or "status"`)
     .argument('[operation]', 'with "status": the operation id printed by "bulk"')
-    .option('--provider <name>', 'affogato, mediapocket or roughy')
+    .option('--provider <name>', joinAlternatives(registry.names))
     .option('--ids <ids>', 'comma-separated asset ids')
     .option('--ids-file <file>', 'a file with one asset id per line (blank lines and # comments ignored)')
     .option('--action <id>', 'the DAG action id, for "bulk dag"')
@@ -100,7 +107,7 @@ export function registerBulkCommand(program: Command): void {
       runWithContext(async (context, io) => {
         if (actionArg === 'status') return showStatus(context, io, operationArg, options.wait === true);
         if (operationArg !== undefined) throw new UsageError(`unexpected argument "${operationArg}" (only "bulk status" takes an operation id)`);
-        const request = validateBulkRequest(actionArg, options.provider, options.action);
+        const request = validateBulkRequest(actionArg, options.provider, options.action, context.registry);
         const ids = await readIds(options);
         const queues = createQueues(context.redis, context.config.queuePrefix);
         try {

@@ -2,6 +2,8 @@
  * `asset-worker <command>`: see CONTRACT.md. Each command lives in its own file.
  */
 import { Command, CommanderError } from 'commander';
+import { joinAll } from '../domain/provider-facts.ts';
+import { builtinProviderRegistry } from '../providers/registry.ts';
 import { registerBulkCommand } from './bulk.command.ts';
 import { registerDagCommand } from './dag.command.ts';
 import { registerDemoCommand } from './demo.command.ts';
@@ -13,7 +15,9 @@ import { registerStartCommand } from './start.command.ts';
 import { registerSyncCommand } from './sync.command.ts';
 
 const program = new Command('asset-worker')
-  .description('Keeps Affogato, Media Pocket and Roughy asset accounts in order: catalog, retention, DAG runs, bulk operations.')
+  .description(
+    `Keeps ${joinAll(builtinProviderRegistry.definitions.map((d) => d.displayName))} asset accounts in order: catalog, retention, DAG runs, bulk operations.`,
+  )
   .showHelpAfterError('(add --help for usage)')
   .exitOverride();
 

@@ -3,6 +3,7 @@ import { buildCatalogReport } from '../db/catalog-report.repository.ts';
 import { createDb, createPool } from '../db/client.ts';
 import { formatCatalogReport } from '../reporting/catalog-report.format.ts';
 import { runBare } from './runtime.ts';
+import { builtinProviderRegistry } from '../providers/registry.ts';
 
 export function registerReportCommand(program: Command): void {
   program
@@ -14,7 +15,7 @@ export function registerReportCommand(program: Command): void {
       runBare(async (config, _logger, io) => {
         const pool = createPool(config.databaseUrl, 2);
         try {
-          const report = await buildCatalogReport(createDb(pool));
+          const report = await buildCatalogReport(createDb(pool), builtinProviderRegistry.names);
           io.out(options.json === true ? JSON.stringify(report, null, 2) : formatCatalogReport(report));
         } finally {
           await pool.end();

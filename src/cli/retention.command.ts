@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { AppContext } from '../app/context.ts';
 import { createDb } from '../db/client.ts';
-import type { ProviderName } from '../providers/provider-names.ts';
+import type { ProviderName } from '../domain/provider-facts.ts';
 import { applyRetention, type ProviderApplyOutcome } from '../retention/retention-apply.ts';
 import type { RetentionDeps } from '../retention/retention-plan-assessment.ts';
 import { applyFailed, applyTable, planJson, planRemarks, planSummaryTable, planTable } from '../retention/retention-format.ts';
@@ -19,12 +19,12 @@ function enabledProviders(context: AppContext, names: string[]): ProviderName[] 
 }
 
 function depsOf(context: AppContext, io: CommandIo): RetentionDeps {
-  return { pool: context.pool, logger: context.logger, signal: io.signal };
+  return { pool: context.pool, logger: context.logger, signal: io.signal, providers: context.registry };
 }
 
 async function plan(context: AppContext, io: CommandIo, options: { provider: string[]; json?: boolean }): Promise<number> {
   const providers = enabledProviders(context, options.provider);
-  const loaded = await loadRetentionRules(context.config, process.cwd());
+  const loaded = await loadRetentionRules(context.config, process.cwd(), context.registry);
   if (loaded.kind === 'none') {
     if (options.json === true) io.out(JSON.stringify({ rulesFile: loaded.path, rulesFound: false, providers: [] }, null, 2));
     else io.out(`No retention rules: ${loaded.path} does not exist, so nothing is planned.`);
@@ -45,7 +45,7 @@ async function plan(context: AppContext, io: CommandIo, options: { provider: str
 
 async function apply(context: AppContext, io: CommandIo, options: { provider: string[] }): Promise<number> {
   const handles = requireProviders(context, options.provider);
-  const loaded = await loadRetentionRules(context.config, process.cwd());
+  const loaded = await loadRetentionRules(context.config, process.cwd(), context.registry);
   const display = createProgressDisplay(io.interactive, io.err);
   const tasks = new Map(handles.map((handle) => [handle.provider.name, display.task(handle.provider.name)]));
   const deps: RetentionDeps = { ...depsOf(context, io), onProgress: (provider, settled, total) => tasks.get(provider)?.update(settled, total, 'actions settled') };

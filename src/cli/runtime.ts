@@ -9,6 +9,8 @@ import { ConfigError, InvalidRequestError, ProviderError, SafetyLimitError, erro
 import { createLogger, type Logger } from '../logger.ts';
 import type { ProviderHandle } from '../providers/provider-factory.ts';
 import { UsageError } from './usage-error.ts';
+import { joinAlternatives } from '../domain/provider-facts.ts';
+import { builtinProviderRegistry, type ProviderRegistry } from '../providers/registry.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -32,17 +34,25 @@ export function exitCodeFor(error: unknown): number {
 export function describeFailure(error: unknown): string {
   if (error instanceof SafetyLimitError) return `refused: ${error.message}`;
   if (error instanceof ProviderError && error.kind === 'auth') {
-    return `${error.message}\n  (check ${error.provider.toUpperCase()}_API_KEY and the key's permissions)`;
+    const prefix = builtinProviderRegistry.get(error.provider)?.env.prefix ?? error.provider.toUpperCase();
+    return `${error.message}\n  (check ${prefix}_API_KEY and the key's permissions)`;
   }
   if (error instanceof Error && error.name === 'AbortError') return 'stopped by a signal; run the command again to resume';
   return errorMessage(error);
+}
+
+/** "A_API_KEY, B_API_KEY (with B_BASE_URL) or C_API_KEY": what enables each registered provider. */
+export function enablingVariables(registry: ProviderRegistry): string {
+  return joinAlternatives(
+    registry.definitions.map(({ env }) => `${env.prefix}_API_KEY${'requiredHint' in env.baseUrl ? ` (with ${env.prefix}_BASE_URL)` : ''}`),
+  );
 }
 
 /** The providers a command acts on: those named, or every enabled one; none enabled is a configuration error. */
 export function requireProviders(context: AppContext, names: readonly string[]): ProviderHandle[] {
   const handles = context.selectProviders(names);
   if (handles.length === 0) {
-    throw new ConfigError('no provider is enabled: set AFFOGATO_API_KEY, MEDIAPOCKET_API_KEY (with MEDIAPOCKET_BASE_URL) or ROUGHY_API_KEY');
+    throw new ConfigError(`no provider is enabled: set ${enablingVariables(context.registry)}`);
   }
   return handles;
 }
@@ -51,7 +61,7 @@ let cachedConfig: Config | undefined;
 
 /** The one read of the environment (and .env) for this process. */
 export function processConfig(): Config {
-  cachedConfig ??= loadConfig(readEnvironment(process.env, process.cwd()));
+  cachedConfig ??= loadConfig(readEnvironment(process.env, process.cwd()), builtinProviderRegistry);
   return cachedConfig;
 }
 

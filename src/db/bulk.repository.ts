@@ -10,7 +10,7 @@ import { bulkItems, bulkOperations } from './schema.ts';
 import { withTransaction } from './transaction.ts';
 import type { PlannedItem } from '../domain/bulk-plan.ts';
 import type { BulkRequest } from '../domain/bulk-request.ts';
-import type { ProviderName } from '../providers/provider-names.ts';
+import type { ProviderName } from '../domain/provider-facts.ts';
 
 export type BulkOperation = typeof bulkOperations.$inferSelect;
 export type BulkItem = typeof bulkItems.$inferSelect;

@@ -3,7 +3,7 @@
  * and kind, removed, trashed, quarantined, and the state of its syncs. A few grouped queries, whatever the size.
  */
 import { count, isNotNull, isNull, sql } from 'drizzle-orm';
-import { PROVIDER_NAMES, type ProviderName } from '../providers/provider-names.ts';
+import type { ProviderName } from '../domain/provider-facts.ts';
 import type { Db } from './client.ts';
 import { assets, quarantine, type syncRuns } from './schema.ts';
 import { findLastCompleteRun, findLastFinishedRun, findRunningRun } from './sync-runs.repository.ts';
@@ -82,7 +82,8 @@ function brief(run: typeof syncRuns.$inferSelect): SyncRunBrief {
   return { runId: run.id, state: run.state, startedAt: run.startedAt.toISOString(), finishedAt: run.finishedAt?.toISOString() ?? null };
 }
 
-export async function buildCatalogReport(db: Db, now: Date = new Date()): Promise<CatalogReport> {
+/** `providers`: every registered provider's name, reported even while its catalog is empty. */
+export async function buildCatalogReport(db: Db, providers: readonly ProviderName[], now: Date = new Date()): Promise<CatalogReport> {
   const live = isNull(assets.removedAt);
   const [totals, byStatus, byKind, quarantined] = await Promise.all([
     db
@@ -102,8 +103,8 @@ export async function buildCatalogReport(db: Db, now: Date = new Date()): Promis
   const statusCounts = sortedCounts(byStatus);
   const kindCounts = sortedCounts(byKind);
 
-  const providers = await Promise.all(
-    PROVIDER_NAMES.map(async (provider) => {
+  const reports = await Promise.all(
+    providers.map(async (provider) => {
       const report = emptyProvider(provider);
       const total = totals.find((row) => row.provider === provider);
       if (total !== undefined) {
@@ -131,5 +132,5 @@ export async function buildCatalogReport(db: Db, now: Date = new Date()): Promis
       return report;
     }),
   );
-  return { generatedAt: now.toISOString(), providers };
+  return { generatedAt: now.toISOString(), providers: reports };
 }

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import copyStreams from 'pg-copy-streams';
-import type { ProviderName } from '../providers/provider-names.ts';
+import type { ProviderName } from '../domain/provider-facts.ts';
 import type { CatalogRecord } from '../providers/provider.ts';
 import { copyLine } from './copy-text.ts';
 import { SQL_STATE, sqlStateOf } from './sql-state.ts';

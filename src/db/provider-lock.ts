@@ -7,10 +7,16 @@ import { sql } from 'drizzle-orm';
 import type pg from 'pg';
 import { SQL_STATE, sqlStateOf } from './sql-state.ts';
 import type { Db } from './client.ts';
-import { PROVIDER_NAMES, type ProviderName } from '../providers/provider-names.ts';
+import type { ProviderName } from '../domain/provider-facts.ts';
+import { providerLockKey } from '../domain/provider-lock-key.ts';
 
 export const LOCK_SPACES = { sync: 7_420_010, retention: 7_420_020 } as const;
 export type LockSpace = keyof typeof LOCK_SPACES;
+
+/** The advisory lock's two keys: the kind of work, and the provider's name-derived key (never its position). */
+export function providerLockKeys(space: LockSpace, provider: ProviderName): [number, number] {
+  return [LOCK_SPACES[space], providerLockKey(provider)];
+}
 
 export interface HeldLock {
   /** true when another holder had it first and we waited for it */
@@ -43,7 +49,7 @@ export async function acquireProviderLock(
   signal?: AbortSignal,
 ): Promise<HeldLock> {
   const client = await pool.connect();
-  const key = [LOCK_SPACES[space], PROVIDER_NAMES.indexOf(provider)];
+  const key = providerLockKeys(space, provider);
   let lost = false;
   const onLost = () => {
     lost = true;
@@ -109,12 +115,14 @@ async function waitForLock(pool: pg.Pool, client: pg.PoolClient, key: number[], 
  * job was lost with Redis), so nothing needs enqueueing for it.
  */
 export async function isProviderLockHeld(db: Db, space: LockSpace, provider: ProviderName): Promise<boolean> {
+  const [classId, objId] = providerLockKeys(space, provider);
+  // pg_locks shows the two int4 keys as oids, i.e. unsigned
   const result = await db.execute<{ held: boolean }>(sql`
     SELECT EXISTS (
       SELECT 1 FROM pg_locks
       WHERE locktype = 'advisory' AND granted AND objsubid = 2
         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-        AND classid = ${LOCK_SPACES[space]} AND objid = ${PROVIDER_NAMES.indexOf(provider)}
+        AND classid = ${classId >>> 0} AND objid = ${objId >>> 0}
     ) AS held`);
   return result.rows[0]?.held === true;
 }

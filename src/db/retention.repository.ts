@@ -10,7 +10,7 @@ import { retentionActions, retentionRuns } from './schema.ts';
 import { withTransaction } from './transaction.ts';
 import type { RetentionAssetRow, RetentionDecision } from '../domain/retention-evaluate.ts';
 import type { RetentionAction } from '../domain/retention-rules.ts';
-import type { ProviderName } from '../providers/provider-names.ts';
+import type { ProviderName } from '../domain/provider-facts.ts';
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
-import type { ProviderName } from '../providers/provider-names.ts';
+import type { ProviderName } from '../domain/provider-facts.ts';
 import { CompactIdSet } from '../util/compact-id-set.ts';
 import type { Db } from './client.ts';
 import { syncPages, syncRuns } from './schema.ts';

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig, type Config } from '../config.ts';
 import type { Simulator } from '../simulator/simulator.ts';
+import { builtinProviderRegistry } from '../providers/registry.ts';
 
 const DEMO_DATABASE_SUFFIX = '_demo';
 const DEMO_PREFIX_SUFFIX = '-demo';
@@ -62,6 +63,6 @@ export function buildDemoConfig(base: Config, sim: Simulator, rulesPath: string)
     ADMIN_PORT: String(base.adminPort),
     ADMIN_TOKEN: token,
     LOG_LEVEL: base.logLevel,
-  });
+  }, builtinProviderRegistry);
   return { config, adminToken: { value: token, generated } };
 }

@@ -24,9 +24,9 @@ function destructiveCallsSince(sim: Simulator, from: number): string {
 
 export async function runDemoRetention(context: AppContext, sim: Simulator, out: DemoOutput, signal: AbortSignal): Promise<void> {
   // RETENTION_RULES names the demo's rules file by an absolute path
-  const loaded = await loadRetentionRules(context.config, process.cwd());
+  const loaded = await loadRetentionRules(context.config, process.cwd(), context.registry);
   if (loaded.kind !== 'rules') throw new Error(`the demo's rules file ${loaded.path} is missing`);
-  const deps = { pool: context.pool, logger: context.logger, signal };
+  const deps = { pool: context.pool, logger: context.logger, signal, providers: context.registry };
   const handles = context.selectProviders();
 
   const callsBeforePlan = sim.stats.destructiveCalls.length;

@@ -97,7 +97,7 @@ export async function runDemo(base: Config, io: DemoIo, options: DemoOptions): P
       await runDemoDag(context, out, io.signal);
 
       out.section('Catalog report');
-      out.line(formatCatalogReport(await buildCatalogReport(context.db)));
+      out.line(formatCatalogReport(await buildCatalogReport(context.db, context.registry.names)));
 
       out.section('Worker and admin server');
       const worker = await runWorker(context, { signal: io.signal, adminHost: '127.0.0.1' });

@@ -3,26 +3,10 @@
  * InvalidRequestError naming what is wrong (and where).
  */
 import { InvalidRequestError } from '../errors.ts';
-import { isProviderName, PROVIDER_NAMES, type ProviderName } from '../providers/provider-names.ts';
-import type { AssetAction } from '../providers/provider.ts';
+import { requireFacts, type ProviderFactsLookup, type ProviderName } from './provider-facts.ts';
+import { BULK_ACTIONS, isBulkAction, type BulkAction } from './action-names.ts';
 
-export const BULK_ACTIONS = ['archive', 'trash', 'restore', 'delete', 'dag'] as const;
-export type BulkAction = (typeof BULK_ACTIONS)[number];
-
-/** Which provider offers which bulk action (CONTRACT.md). */
-export const BULK_ACTIONS_BY_PROVIDER: Readonly<Record<ProviderName, readonly BulkAction[]>> = {
-  affogato: ['archive'],
-  mediapocket: ['trash', 'restore', 'delete', 'dag'],
-  roughy: ['delete'],
-};
-
-export function isBulkAction(value: string): value is BulkAction {
-  return (BULK_ACTIONS as readonly string[]).includes(value);
-}
-
-export function isAssetAction(action: BulkAction): action is AssetAction {
-  return action !== 'dag';
-}
+export { BULK_ACTIONS, isAssetAction, isBulkAction, type BulkAction } from './action-names.ts';
 
 /** Ids as the providers hand them out: letters, digits and a few separators, no spaces or commas. */
 const ID_PATTERN = /^[A-Za-z0-9._:-]+$/;
@@ -38,13 +22,16 @@ export interface BulkRequest {
   dagActionId: string | null;
 }
 
-export function validateBulkRequest(action: string, provider: string | undefined, dagActionId: string | undefined): BulkRequest {
+/** Checks the request against the registered providers' bulk actions (`providers`: the provider registry). */
+export function validateBulkRequest(
+  action: string,
+  provider: string | undefined,
+  dagActionId: string | undefined,
+  providers: ProviderFactsLookup,
+): BulkRequest {
   if (!isBulkAction(action)) throw new InvalidRequestError(`unknown bulk action "${action}" (expected one of ${BULK_ACTIONS.join(', ')})`);
   if (provider === undefined) throw new InvalidRequestError('--provider is required');
-  if (!isProviderName(provider)) {
-    throw new InvalidRequestError(`unknown provider "${provider}" (expected one of ${PROVIDER_NAMES.join(', ')})`);
-  }
-  const allowed = BULK_ACTIONS_BY_PROVIDER[provider];
+  const allowed = requireFacts(providers, provider).bulkActions;
   if (!allowed.includes(action)) {
     throw new InvalidRequestError(`${provider} does not support "${action}" (it supports: ${allowed.join(', ')})`);
   }

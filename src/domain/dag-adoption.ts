@@ -3,7 +3,7 @@
  * recorded (a crash between the two, or an answer lost on the wire). Starting again could run the action twice,
  * so the run is looked for among the asset's runs instead. Pure.
  */
-import type { DagRunSnapshot } from '../providers/provider.ts';
+import type { DagRunSnapshot } from './dag-run.ts';
 
 /** Clocks differ between us and the provider; a run created this long before our row is still a candidate. */
 export const ADOPTION_CLOCK_SKEW_MS = 60_000;

@@ -1,7 +1,7 @@
 /**
  * When to poll a DAG action run next, and when to stop. Pure: the poller feeds it the phase it saw and the clock.
  */
-import type { DagRunPhase } from '../providers/provider.ts';
+import type { DagRunPhase } from './dag-run.ts';
 import { fullJitterDelay } from './backoff.ts';
 
 export type DagOutcome = 'starting' | 'running' | 'succeeded' | 'failed' | 'timed_out';

@@ -8,8 +8,8 @@
  * - The first matching rule in file order applies; the decision names the other rules that matched too.
  * - A protected tag always wins: the asset is recorded as skipped, with the rule that would have acted.
  */
-import type { ProviderName } from '../providers/provider-names.ts';
-import { RETENTION_PROFILES, type RetentionAction, type RetentionRule, type RetentionRules } from './retention-rules.ts';
+import type { CatalogEffect, ProviderFacts, ProviderName } from './provider-facts.ts';
+import type { RetentionAction, RetentionRule, RetentionRules } from './retention-rules.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -48,14 +48,16 @@ export interface ProviderEvaluation {
   decisions: RetentionDecision[];
 }
 
-/** True when the asset already is where the action would put it, so acting again would change nothing. */
-export function isInTargetState(action: RetentionAction, row: Pick<RetentionAssetRow, 'status' | 'trashedAt' | 'removedAt'>): boolean {
-  switch (action) {
-    case 'archive':
-      return row.status === 'archive';
-    case 'trash':
+/** True when the row already shows the provider's retention action done (its profile's `doneState`): acting again would change nothing. */
+export function isInTargetState(doneState: CatalogEffect, row: Pick<RetentionAssetRow, 'status' | 'trashedAt' | 'removedAt'>): boolean {
+  switch (doneState.kind) {
+    case 'status':
+      return row.status === doneState.status;
+    case 'trashed':
       return row.trashedAt !== null;
-    case 'delete':
+    case 'restored':
+      return row.trashedAt === null;
+    case 'removed':
       return row.removedAt !== null;
   }
 }
@@ -104,28 +106,28 @@ export function matchRule(rule: RetentionRule, row: RetentionAssetRow, now: Date
   return reasons;
 }
 
-function protection(provider: ProviderName, row: RetentionAssetRow, protectedTags: readonly string[]): string | undefined {
+function protection(provider: Pick<ProviderFacts, 'retention'>, row: RetentionAssetRow, protectedTags: readonly string[]): string | undefined {
   if (protectedTags.length === 0) return undefined;
   const hits = (row.tags ?? []).filter((tag) => protectedTags.includes(tag));
   if (hits.length > 0) return `protected tag ${hits.join(', ')}`;
   // where the provider has tags but this row's are unknown, a protected tag cannot be ruled out
-  if (RETENTION_PROFILES[provider].hasTags && row.tags === null) return 'tags unknown, so a protected tag cannot be ruled out';
+  if (provider.retention.hasTags && row.tags === null) return 'tags unknown, so a protected tag cannot be ruled out';
   return undefined;
 }
 
 /** Decisions for one provider's catalog rows, in the rows' order. */
 export function evaluateProvider(
   rules: RetentionRules,
-  provider: ProviderName,
+  provider: Pick<ProviderFacts, 'name' | 'retention'>,
   rows: Iterable<RetentionAssetRow>,
   now: Date,
 ): ProviderEvaluation {
-  const providerRules = rules.rules.filter((rule) => rule.provider === provider);
-  const action = RETENTION_PROFILES[provider].action;
+  const providerRules = rules.rules.filter((rule) => rule.provider === provider.name);
+  const { doneState } = provider.retention;
   const decisions: RetentionDecision[] = [];
   let candidates = 0;
   for (const row of rows) {
-    if (row.removedAt !== null || isInTargetState(action, row)) continue;
+    if (row.removedAt !== null || isInTargetState(doneState, row)) continue;
     candidates += 1;
     let first: { rule: RetentionRule; reasons: string[] } | undefined;
     const alsoMatched: string[] = [];
@@ -148,5 +150,5 @@ export function evaluateProvider(
       alsoMatched,
     });
   }
-  return { provider, candidates, decisions };
+  return { provider: provider.name, candidates, decisions };
 }

@@ -7,11 +7,10 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors.ts';
-import { PROVIDER_NAMES } from '../providers/provider-names.ts';
+import { requireFacts, type ProviderFactsLookup } from './provider-facts.ts';
 import {
   CONDITION_NAMES,
   RETENTION_ACTIONS,
-  RETENTION_PROFILES,
   SAFETY_DEFAULTS,
   type RetentionConditions,
   type RetentionRule,
@@ -42,12 +41,16 @@ const conditionsSchema = z.strictObject({
   tagsNone: valueList.optional(),
 });
 
-const ruleSchema = z.strictObject({
-  name: nonEmptyText,
-  provider: z.enum(PROVIDER_NAMES),
-  action: z.enum(RETENTION_ACTIONS),
-  when: conditionsSchema,
-});
+/** A rule names one of the registered providers. */
+function ruleSchemaFor(providerNames: readonly string[]) {
+  return z.strictObject({
+    name: nonEmptyText,
+    provider: z.string().refine((value) => providerNames.includes(value)),
+    action: z.enum(RETENTION_ACTIONS),
+    when: conditionsSchema,
+  });
+}
+type ParsedRule = z.infer<ReturnType<typeof ruleSchemaFor>>;
 
 const safetySchema = z.strictObject({
   maxActionsPerRun: z.int().min(0).optional(),
@@ -56,12 +59,14 @@ const safetySchema = z.strictObject({
   protectedTags: z.array(nonEmptyText).optional(),
 });
 
-const fileSchema = z.strictObject({
-  safety: safetySchema.optional(),
-  rules: z.array(ruleSchema),
-});
+function fileSchemaFor(ruleSchema: ReturnType<typeof ruleSchemaFor>) {
+  return z.strictObject({
+    safety: safetySchema.optional(),
+    rules: z.array(ruleSchema),
+  });
+}
 
-/** What each key must hold, in the words the error messages use. */
+/** What each key must hold, in the words the error messages use (the provider's: see expectedOf). */
 const EXPECTED: Record<string, string> = {
   safety: 'a mapping of safety settings',
   rules: 'a list of rules',
@@ -70,7 +75,6 @@ const EXPECTED: Record<string, string> = {
   maxSyncAgeMinutes: 'a whole number of minutes, at least 1',
   protectedTags: 'a list of tags, e.g. [legal-hold]',
   name: 'a non-empty text',
-  provider: `one of ${PROVIDER_NAMES.join(', ')}`,
   action: `one of ${RETENTION_ACTIONS.join(', ')}`,
   when: `a mapping of conditions (${CONDITION_NAMES.join(', ')})`,
   olderThanDays: 'a whole number of days, at least 1',
@@ -219,7 +223,11 @@ function knownKeysAt(path: readonly PathSegment[]): { what: string; keys: readon
   return { what: 'condition', keys: KNOWN_KEYS.when };
 }
 
-function describeIssue(issue: z.core.$ZodIssue, data: unknown, problems: ProblemList): void {
+function expectedOf(field: string, providerNames: readonly string[]): string | undefined {
+  return field === 'provider' ? `one of ${providerNames.join(', ')}` : EXPECTED[field];
+}
+
+function describeIssue(issue: z.core.$ZodIssue, data: unknown, problems: ProblemList, providerNames: readonly string[]): void {
   const path = issue.path.filter((segment): segment is PathSegment => typeof segment !== 'symbol');
   if (issue.code === 'unrecognized_keys') {
     const { what, keys } = knownKeysAt(path);
@@ -243,26 +251,26 @@ function describeIssue(issue: z.core.$ZodIssue, data: unknown, problems: Problem
       return;
     }
     const field = String(parent);
-    problems.add(path, `"${field}" must be ${EXPECTED[field] ?? 'valid'}: item ${last + 1} is ${show(value)}`);
+    problems.add(path, `"${field}" must be ${expectedOf(field, providerNames) ?? 'valid'}: item ${last + 1} is ${show(value)}`);
     return;
   }
   const field = String(last);
   if (value === undefined) {
-    problems.add(path.slice(0, -1), `missing "${field}" (${EXPECTED[field] ?? 'required'})`);
+    problems.add(path.slice(0, -1), `missing "${field}" (${expectedOf(field, providerNames) ?? 'required'})`);
     return;
   }
   if ((field === 'provider' || field === 'action') && typeof value === 'string') {
-    const known = field === 'provider' ? PROVIDER_NAMES : RETENTION_ACTIONS;
-    problems.add(path, `unknown ${field} "${value}"${suggestion(value, known)}: "${field}" must be ${EXPECTED[field]}`);
+    const known = field === 'provider' ? providerNames : RETENTION_ACTIONS;
+    problems.add(path, `unknown ${field} "${value}"${suggestion(value, known)}: "${field}" must be ${expectedOf(field, providerNames)}`);
     return;
   }
-  problems.add(path, `"${field}" must be ${EXPECTED[field] ?? 'valid'} (got ${show(value)})`);
+  problems.add(path, `"${field}" must be ${expectedOf(field, providerNames) ?? 'valid'} (got ${show(value)})`);
 }
 
 /** Checks a structurally valid rule against what its provider's catalog can be matched on. */
-function checkRuleFitsProvider(rule: z.infer<typeof ruleSchema>, index: number, problems: ProblemList): void {
+function checkRuleFitsProvider(rule: ParsedRule, index: number, problems: ProblemList, providers: ProviderFactsLookup): void {
   const path = ['rules', index];
-  const profile = RETENTION_PROFILES[rule.provider];
+  const profile = requireFacts(providers, rule.provider).retention;
   if (rule.action !== profile.action) {
     problems.add(path, `${rule.provider} does not support "${rule.action}": its retention action is "${profile.action}"`, 'action');
   }
@@ -300,7 +308,10 @@ function parseText(text: string, fileName: string): { doc: Document; counter: Li
   return { doc, counter };
 }
 
-export function parseRetentionRules(text: string, fileName: string): RetentionRules {
+/** `providers`: the provider registry, whose retention profiles say what a rule may ask of each provider. */
+export function parseRetentionRules(text: string, fileName: string, providers: ProviderFactsLookup): RetentionRules {
+  const ruleSchema = ruleSchemaFor(providers.names);
+  const fileSchema = fileSchemaFor(ruleSchema);
   const { doc, counter } = parseText(text, fileName);
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
     throw new RetentionRulesError([`${fileName} line 1: the file is empty: expected "rules:" (and optionally "safety:")`]);
@@ -309,7 +320,7 @@ export function parseRetentionRules(text: string, fileName: string): RetentionRu
   const finder = new LineFinder(doc, counter);
   const problems = new ProblemList(fileName, data, finder);
   const parsed = fileSchema.safeParse(data);
-  if (!parsed.success) for (const issue of parsed.error.issues) describeIssue(issue, data, problems);
+  if (!parsed.success) for (const issue of parsed.error.issues) describeIssue(issue, data, problems, providers.names);
 
   // rules that are well-formed on their own are checked against their provider even when another rule is not,
   // so one run of the command reports every problem of the file
@@ -321,7 +332,7 @@ export function parseRetentionRules(text: string, fileName: string): RetentionRu
     const earlier = names.get(rule.data.name);
     if (earlier === undefined) names.set(rule.data.name, index);
     else problems.add(['rules', index], `the name is already used by the rule on line ${finder.line(['rules', earlier])}`, 'name');
-    checkRuleFitsProvider(rule.data, index, problems);
+    checkRuleFitsProvider(rule.data, index, problems, providers);
   });
   if (!parsed.success || problems.size > 0) throw new RetentionRulesError(problems.messages());
 

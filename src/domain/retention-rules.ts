@@ -1,11 +1,11 @@
 /**
- * The retention rules as the worker understands them, and what the catalog holds for each provider (so a rule
- * can be checked against it before it ever runs). Pure: no I/O.
+ * The retention rules as the worker understands them. What each provider's catalog can be matched on is its
+ * retention profile (provider-facts.ts), handed in from the provider registry. Pure: no I/O.
  */
-import type { ProviderName } from '../providers/provider-names.ts';
+import type { RetentionAction } from './action-names.ts';
+import type { ProviderName } from './provider-facts.ts';
 
-export const RETENTION_ACTIONS = ['archive', 'trash', 'delete'] as const;
-export type RetentionAction = (typeof RETENTION_ACTIONS)[number];
+export { RETENTION_ACTIONS, type RetentionAction } from './action-names.ts';
 
 export const CONDITION_NAMES = ['olderThanDays', 'notUpdatedForDays', 'status', 'kind', 'category', 'tagsAny', 'tagsNone'] as const;
 
@@ -56,43 +56,4 @@ export const SAFETY_DEFAULTS: Readonly<RetentionSafety> = Object.freeze({
   protectedTags: [],
 });
 
-export interface ProviderRetentionProfile {
-  /** the one retention action the provider offers */
-  action: RetentionAction;
-  /** the kinds its catalog rows can have */
-  kinds: readonly string[];
-  /** its documented statuses; undefined where none are documented (any value is accepted verbatim) */
-  statuses: readonly string[] | undefined;
-  /** whether its API exposes tags and a category the catalog can match on */
-  hasTags: boolean;
-  hasCategory: boolean;
-}
-
-/**
- * What each provider's catalog rows can be matched on. Affogato's v2 assets and Roughy's assets carry no tags
- * and no category, so a tag or category condition on them could never be evaluated: it is a configuration error
- * rather than a rule that silently matches nothing (or, for tagsNone, everything).
- */
-export const RETENTION_PROFILES: Readonly<Record<ProviderName, ProviderRetentionProfile>> = Object.freeze({
-  affogato: {
-    action: 'archive',
-    kinds: ['image', 'video', 'audio'],
-    statuses: ['active', 'archive', 'pending', 'censored', 'processing'],
-    hasTags: false,
-    hasCategory: false,
-  },
-  mediapocket: {
-    action: 'trash',
-    kinds: ['image', 'video', 'audio', 'article', 'placeholder'],
-    statuses: undefined,
-    hasTags: true,
-    hasCategory: true,
-  },
-  roughy: {
-    action: 'delete',
-    kinds: ['audio', 'video'],
-    statuses: ['pending_upload', 'processing', 'pending_payment', 'ready', 'failed'],
-    hasTags: false,
-    hasCategory: false,
-  },
-});
+export type { ProviderRetentionProfile } from './provider-facts.ts';

@@ -8,7 +8,7 @@ import { Agent, errors as undiciErrors } from 'undici';
 import { fullJitterDelay, parseRetryAfter, type BackoffOptions } from '../domain/backoff.ts';
 import { ProviderError, type ProviderErrorKind } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import type { ProviderName } from '../providers/provider-names.ts';
+import type { ProviderName } from '../domain/provider-facts.ts';
 import { collectResponse, ResponseTimeoutError, utf8Text, type CollectedResponse } from './collect-response.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 

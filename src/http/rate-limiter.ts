@@ -5,7 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import { takeKeptSlot, type KeptSlots } from '../domain/kept-slots.ts';
-import type { ProviderName } from '../providers/provider-names.ts';
+import type { ProviderName } from '../domain/provider-facts.ts';
 
 const RESERVE_SLOTS = `
 local t = redis.call('TIME')

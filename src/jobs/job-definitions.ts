@@ -3,7 +3,7 @@
  * the registry refuses to boot unless every job has exactly one handler.
  */
 import type { JobsOptions } from 'bullmq';
-import type { ProviderName } from '../providers/provider-names.ts';
+import type { ProviderName } from '../domain/provider-facts.ts';
 
 export const QUEUE_NAMES = ['sync', 'retention', 'dag', 'bulk'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];

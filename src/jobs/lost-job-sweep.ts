@@ -9,7 +9,7 @@ import type { Db } from '../db/client.ts';
 import type { Queues } from './queues.ts';
 import { ensureRetentionResumeJob, ensureSyncResumeJobs } from './resume-jobs.ts';
 import type { Logger } from '../logger.ts';
-import type { ProviderName } from '../providers/provider-names.ts';
+import type { ProviderName } from '../domain/provider-facts.ts';
 import { ensurePollJob } from './dag-poll-jobs.ts';
 import { overdueOpenRunIds } from '../db/dag-runs.repository.ts';
 

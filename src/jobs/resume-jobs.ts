@@ -8,7 +8,7 @@ import type { Job } from 'bullmq';
 import { ensureJob, type EnsureResult } from './ensure-job.ts';
 import type { Db } from '../db/client.ts';
 import { findRunningRun } from '../db/sync-runs.repository.ts';
-import type { ProviderName } from '../providers/provider-names.ts';
+import type { ProviderName } from '../domain/provider-facts.ts';
 import { findUnfinishedApplyRun } from '../db/retention.repository.ts';
 import { isProviderLockHeld } from '../db/provider-lock.ts';
 import type { JobName } from './job-definitions.ts';

@@ -1,7 +1,7 @@
 /**
  * What the provider-neutral actions mean, for adapters to build on: how a lookup shows that trash, restore or
  * delete took effect, and what each changes in the catalog row. An action whose meaning is the provider's own
- * (Affogato's archive status) is answered by its adapter. Pure.
+ * (a status word of its own for archive) is answered by its adapter. Pure.
  */
 import type { AssetAction, CatalogEffect, LookupResult, ObservedEffect } from './provider.ts';
 

@@ -3,7 +3,12 @@
  * implements this interface (and holds every assumption about the provider's API), and a pure transform.
  */
 import type { IdSet } from '../util/compact-id-set.ts';
-import type { ProviderName } from './provider-names.ts';
+import type { AssetAction } from '../domain/action-names.ts';
+import type { DagRunPhase, DagRunSnapshot } from '../domain/dag-run.ts';
+import type { CatalogEffect, ProviderName } from '../domain/provider-facts.ts';
+
+export type { AssetAction } from '../domain/action-names.ts';
+export type { DagRunPhase, DagRunSnapshot } from '../domain/dag-run.ts';
 
 /** One asset as the catalog stores it; produced by a provider's pure transform. */
 export interface CatalogRecord {
@@ -68,7 +73,6 @@ export interface SuspectContext {
   readonly signal: AbortSignal;
 }
 
-export type AssetAction = 'archive' | 'trash' | 'restore' | 'delete';
 
 export interface ActionResult {
   /** the provider confirmed the action */
@@ -82,13 +86,7 @@ export interface ActionResult {
 /** Did an action that was (perhaps) sent take effect, as the detail endpoint shows it. */
 export type ObservedEffect = 'applied' | 'gone' | 'not_applied';
 
-/** What an action that took effect changes in the asset's catalog row, at once, without waiting for a sync. */
-export type CatalogEffect =
-  /** the provider's status becomes this value (Affogato's archive) */
-  | { kind: 'status'; status: string }
-  | { kind: 'trashed' }
-  | { kind: 'restored' }
-  | { kind: 'removed' };
+export type { CatalogEffect } from '../domain/provider-facts.ts';
 
 export interface AssetProvider {
   readonly name: ProviderName;
@@ -121,18 +119,6 @@ export interface AssetProvider {
   readonly listingConcurrency: number;
 }
 
-/** A Media Pocket DAG action run as the worker sees it. */
-export interface DagRunSnapshot {
-  runId: string;
-  status: string;
-  /** the DAG action the run belongs to, when the provider says (resolving an interrupted start needs it) */
-  dagActionId?: string | undefined;
-  createdAt: Date | null;
-  messages: unknown[];
-  raw: unknown;
-}
-
-export type DagRunPhase = 'running' | 'succeeded' | 'failed' | 'unknown';
 
 export interface DagActionsApi {
   start(assetId: string, dagActionId: string): Promise<DagRunSnapshot>;

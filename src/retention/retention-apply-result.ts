@@ -1,6 +1,6 @@
 /** What applying retention at one provider reports: the run's counts, a refusal or stop, and its notes. */
 import type { GuardLimit } from '../domain/retention-guards.ts';
-import type { ProviderName } from '../providers/provider-names.ts';
+import type { ProviderName } from '../domain/provider-facts.ts';
 import type { StopKind } from './retention-executor.ts';
 
 export interface ProviderApplyResult {

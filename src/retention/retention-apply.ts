@@ -13,10 +13,10 @@ import { acquireProviderLock } from '../db/provider-lock.ts';
 import { createDb } from '../db/client.ts';
 import { evaluateProvider } from '../domain/retention-evaluate.ts';
 import { checkApplyGuards } from '../domain/retention-guards.ts';
-import { RETENTION_PROFILES, SAFETY_DEFAULTS, type RetentionRules } from '../domain/retention-rules.ts';
+import { SAFETY_DEFAULTS, type RetentionRules } from '../domain/retention-rules.ts';
 import type { Logger } from '../logger.ts';
 import type { AssetProvider } from '../providers/provider.ts';
-import { assessPlan, hasRulesFor, lastSyncFacts, rulesNotes, type RetentionDeps } from './retention-plan-assessment.ts';
+import { assessPlan, hasRulesFor, lastSyncFacts, providerFacts, rulesNotes, type RetentionDeps } from './retention-plan-assessment.ts';
 import { executeRun, verifyInFlight, type ExecutorOptions } from './retention-executor.ts';
 import type { ProviderApplyOutcome, ProviderApplyResult } from './retention-apply-result.ts';
 import { applyFailed, applySummaryLine } from './retention-format.ts';
@@ -52,7 +52,8 @@ function executorOptions(input: RunInput, runId: number): ExecutorOptions {
     pool: deps.pool,
     provider,
     runId,
-    action: RETENTION_PROFILES[provider.name].action,
+    // the provider's one retention action, from the registry: never another action
+    action: providerFacts(deps, provider.name).retention.action,
     log: input.log,
     clock: deps.clock ?? (() => new Date()),
     signal: deps.signal,
@@ -81,7 +82,7 @@ async function finishRun(input: RunInput, runId: number, resumed: boolean, stopp
     pending,
     refused: null,
     stopped,
-    notes: rulesNotes(input.rules, provider.name),
+    notes: rulesNotes(input.rules, providerFacts(input.deps, provider.name)),
   };
 }
 
@@ -103,7 +104,7 @@ function resultWithoutActions(input: RunInput, runId: number | null, resumed: bo
     pending: 0,
     refused,
     stopped: null,
-    notes: rulesNotes(input.rules, input.provider.name),
+    notes: rulesNotes(input.rules, providerFacts(input.deps, input.provider.name)),
   };
 }
 
@@ -119,7 +120,7 @@ async function resumeRun(input: RunInput, run: RetentionRun): Promise<ProviderAp
   await verifyInFlight(executorOptions(input, run.id));
 
   const rows = await loadRetentionRows(pool, provider.name);
-  const evaluation = evaluateProvider(rules, provider.name, rows, now);
+  const evaluation = evaluateProvider(rules, providerFacts(deps, provider.name), rows, now);
   const current = new Map(evaluation.decisions.map((decision) => [decision.assetId, decision]));
   const pending = await loadActions(createDb(pool), run.id, ['planned']);
   const kept: number[] = [];
@@ -153,7 +154,7 @@ async function resumeRun(input: RunInput, run: RetentionRun): Promise<ProviderAp
 async function freshRun(input: RunInput): Promise<ProviderApplyResult> {
   const { deps, provider, rules, now, log } = input;
   const { pool } = deps;
-  const { evaluation, planned, skipped, liveAssets, verdict } = await assessPlan(pool, rules, provider.name, now);
+  const { evaluation, planned, skipped, liveAssets, verdict } = await assessPlan(pool, rules, providerFacts(input.deps, provider.name), now);
   if (!verdict.ok) {
     const runId = await insertRun(pool, {
       mode: 'apply',

@@ -6,7 +6,7 @@ import type pg from 'pg';
 import type { ActionLedger, LedgerEntry, Settlement } from '../actions/action-ledger.ts';
 import { createDb } from '../db/client.ts';
 import type { RetentionAction } from '../domain/retention-rules.ts';
-import type { ProviderName } from '../providers/provider-names.ts';
+import type { ProviderName } from '../domain/provider-facts.ts';
 import { claimPlannedActions, loadActions, settleActions } from '../db/retention.repository.ts';
 
 export const GONE_NOTE = 'already gone at the provider (404)';

@@ -7,9 +7,11 @@ import { createDb } from '../db/client.ts';
 import { findLastFinishedRun } from '../db/sync-runs.repository.ts';
 import { evaluateProvider, type ProviderEvaluation } from '../domain/retention-evaluate.ts';
 import { checkApplyGuards, type GuardVerdict, type LastSyncFacts } from '../domain/retention-guards.ts';
-import { RETENTION_PROFILES, type RetentionRules } from '../domain/retention-rules.ts';
+import { requireFacts, type ProviderFacts, type ProviderFactsLookup } from '../domain/provider-facts.ts';
+import type { RetentionRules } from '../domain/retention-rules.ts';
 import type { Logger } from '../logger.ts';
-import type { ProviderName } from '../providers/provider-names.ts';
+import type { ProviderName } from '../domain/provider-facts.ts';
+import { builtinProviderRegistry } from '../providers/registry.ts';
 import type { ExecutorOptions } from './retention-executor.ts';
 import type { LoadedRules } from './retention-rules.loader.ts';
 import { loadRetentionRows } from '../db/retention.repository.ts';
@@ -22,6 +24,13 @@ export interface RetentionDeps {
   signal?: AbortSignal | undefined;
   executor?: Partial<Pick<ExecutorOptions, 'concurrency' | 'maxAttempts' | 'maxConsecutiveFailures'>>;
   onProgress?: (provider: ProviderName, settled: number, total: number) => void;
+  /** the provider registry (default: the built-in providers): each provider's retention profile */
+  providers?: ProviderFactsLookup;
+}
+
+/** The provider's facts from the deps' registry; an unknown name is an UnknownProviderError. */
+export function providerFacts(deps: Pick<RetentionDeps, 'providers'>, provider: ProviderName): ProviderFacts {
+  return requireFacts(deps.providers ?? builtinProviderRegistry, provider);
 }
 
 export type RulesWithSource = Extract<LoadedRules, { kind: 'rules' }>;
@@ -41,8 +50,8 @@ export interface PlanAssessment {
   verdict: GuardVerdict;
 }
 
-export async function assessPlan(pool: pg.Pool, rules: RetentionRules, provider: ProviderName, now: Date): Promise<PlanAssessment> {
-  const [rows, lastSync] = await Promise.all([loadRetentionRows(pool, provider), lastSyncFacts(pool, provider)]);
+export async function assessPlan(pool: pg.Pool, rules: RetentionRules, provider: ProviderFacts, now: Date): Promise<PlanAssessment> {
+  const [rows, lastSync] = await Promise.all([loadRetentionRows(pool, provider.name), lastSyncFacts(pool, provider.name)]);
   const evaluation = evaluateProvider(rules, provider, rows, now);
   const planned = evaluation.decisions.filter((decision) => decision.state === 'planned').length;
   // the rows are the live catalog (removed_at null, trashed assets included): no second query to count it
@@ -56,10 +65,10 @@ export function hasRulesFor(rules: RetentionRules, provider: ProviderName): bool
 }
 
 /** Things an operator should know about the rules for this provider that are not errors. */
-export function rulesNotes(rules: RetentionRules, provider: ProviderName): string[] {
+export function rulesNotes(rules: RetentionRules, provider: ProviderFacts): string[] {
   const notes: string[] = [];
-  if (rules.safety.protectedTags.length > 0 && !RETENTION_PROFILES[provider].hasTags && hasRulesFor(rules, provider)) {
-    notes.push(`${provider} exposes no tags, so protectedTags cannot protect its assets`);
+  if (rules.safety.protectedTags.length > 0 && !provider.retention.hasTags && hasRulesFor(rules, provider.name)) {
+    notes.push(`${provider.name} exposes no tags, so protectedTags cannot protect its assets`);
   }
   return notes;
 }

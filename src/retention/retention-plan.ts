@@ -7,8 +7,8 @@ import { countLiveAssets } from '../db/catalog.repository.ts';
 import { createDb } from '../db/client.ts';
 import type { RetentionDecision } from '../domain/retention-evaluate.ts';
 import type { GuardVerdict } from '../domain/retention-guards.ts';
-import type { ProviderName } from '../providers/provider-names.ts';
-import { assessPlan, hasRulesFor, rulesNotes, type RetentionDeps, type RulesWithSource } from './retention-plan-assessment.ts';
+import type { ProviderName } from '../domain/provider-facts.ts';
+import { assessPlan, hasRulesFor, providerFacts, rulesNotes, type RetentionDeps, type RulesWithSource } from './retention-plan-assessment.ts';
 import { countActionsByState, findUnfinishedApplyRun, insertRunWithActions } from '../db/retention.repository.ts';
 
 export interface ProviderPlan {
@@ -37,7 +37,7 @@ export async function planProvider(deps: RetentionDeps, loaded: RulesWithSource,
     const counts = await countActionsByState(pool, unfinished.id);
     unfinishedRun = { runId: unfinished.id, pending: counts.planned + counts.in_flight };
   }
-  const notes = rulesNotes(loaded.rules, provider);
+  const notes = rulesNotes(loaded.rules, providerFacts(deps, provider));
   if (!hasRulesFor(loaded.rules, provider)) {
     return {
       provider,
@@ -53,7 +53,7 @@ export async function planProvider(deps: RetentionDeps, loaded: RulesWithSource,
       notes: [`no rule in ${loaded.path} names ${provider}`, ...notes],
     };
   }
-  const { evaluation, planned, skipped, liveAssets, verdict: applyVerdict } = await assessPlan(pool, loaded.rules, provider, now);
+  const { evaluation, planned, skipped, liveAssets, verdict: applyVerdict } = await assessPlan(pool, loaded.rules, providerFacts(deps, provider), now);
   const runId = await insertRunWithActions(
     pool,
     {

@@ -9,6 +9,8 @@ import type { Config } from '../config.ts';
 import { parseRetentionRules } from '../domain/retention-rules.parse.ts';
 import type { RetentionRules } from '../domain/retention-rules.ts';
 import { ConfigError } from '../errors.ts';
+import type { ProviderFactsLookup } from '../domain/provider-facts.ts';
+import { builtinProviderRegistry } from '../providers/registry.ts';
 
 export type LoadedRules =
   | { kind: 'none'; path: string }
@@ -21,6 +23,7 @@ function isErrno(error: unknown, code: string): boolean {
 export async function loadRetentionRules(
   config: Pick<Config, 'retentionRulesPath' | 'retentionRulesExplicit'>,
   cwd: string,
+  providers: ProviderFactsLookup = builtinProviderRegistry,
 ): Promise<LoadedRules> {
   const path = config.retentionRulesPath;
   let text: string;
@@ -31,6 +34,6 @@ export async function loadRetentionRules(
     const why = isErrno(error, 'ENOENT') ? 'does not exist' : `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`;
     throw new ConfigError(`RETENTION_RULES: the rules file ${path} ${why}`);
   }
-  const rules = parseRetentionRules(text, path);
+  const rules = parseRetentionRules(text, path, providers);
   return { kind: 'rules', path, digest: createHash('sha256').update(text).digest('hex'), rules };
 }

@@ -4,7 +4,6 @@
  */
 import type { Config } from '../config.ts';
 import { JOB_DEFINITIONS, type JobName, type JobPayloads, type QueueName } from '../jobs/job-definitions.ts';
-import { PROVIDER_NAMES } from '../providers/provider-names.ts';
 
 /** Sweeps for DAG runs whose poll job was lost: often enough that a lost poll costs about a minute. */
 export const DAG_SWEEP_CRON = '* * * * *';
@@ -28,10 +27,9 @@ function spec<N extends JobName>(id: string, jobName: N, data: JobPayloads[N], p
 export function desiredSchedules(config: Config): AnyScheduleSpec[] {
   const tz = config.scheduleTz;
   const schedules: AnyScheduleSpec[] = [];
-  for (const provider of PROVIDER_NAMES) {
-    if (config.providers[provider] !== undefined) {
-      schedules.push(spec(`sync:${provider}`, 'sync.provider', { provider }, config.syncCron, tz));
-    }
+  // config.providers holds the enabled providers in registry order
+  for (const [provider, providerConfig] of Object.entries(config.providers)) {
+    if (providerConfig !== undefined) schedules.push(spec(`sync:${provider}`, 'sync.provider', { provider }, config.syncCron, tz));
   }
   schedules.push(spec('retention:apply', 'retention.apply', {}, config.retentionCron, tz));
   schedules.push(spec('dag:sweep', 'dag.sweep', {}, DAG_SWEEP_CRON, tz));

@@ -15,7 +15,7 @@ import { insertQuarantined, type QuarantinedRecord } from '../db/quarantine.repo
 import { incrementRun, insertPages } from '../db/sync-runs.repository.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { compareUtf8Order } from '../domain/utf8-order.ts';
-import type { ProviderName } from '../providers/provider-names.ts';
+import type { ProviderName } from '../domain/provider-facts.ts';
 import type { ListingPage } from '../providers/provider.ts';
 import type { CompactIdSet } from '../util/compact-id-set.ts';
 

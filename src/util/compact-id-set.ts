@@ -3,8 +3,8 @@
  * copied or freed while the set lives, and an open-addressing hash table of the entries' positions.
  *
  * A sync remembers every id it has listed until the run ends. As strings in a Set, an id costs about 100 bytes
- * of live heap, and V8 keeps the heap up to twice its live size: about 200 bytes of RSS per id. Here an Affogato
- * id (24 characters) costs 19 bytes plus 8 – 16 bytes of table (4-byte slots, at most half full), and the garbage
+ * of live heap, and V8 keeps the heap up to twice its live size: about 200 bytes of RSS per id. Here a 24-character
+ * id costs 19 bytes plus 8 – 16 bytes of table (4-byte slots, at most half full), and the garbage
  * collector never walks it. Chunks, not one doubling buffer, so growing never holds an old and a new copy of the
  * ids at once nor leaves freed blocks behind.
  *

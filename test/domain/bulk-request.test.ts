@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { chunkSizeFor, itemOutcome, planItems } from '../../src/domain/bulk-plan.ts';
 import { parseIdList, parseIdsFile, validateBulkRequest } from '../../src/domain/bulk-request.ts';
 import { InvalidRequestError } from '../../src/errors.ts';
+import { builtinProviderRegistry } from '../../src/providers/registry.ts';
 
 describe('validateBulkRequest', () => {
   it('accepts each action only where the provider offers it', () => {
-    expect(validateBulkRequest('archive', 'affogato', undefined)).toEqual({ provider: 'affogato', action: 'archive', dagActionId: null });
-    for (const action of ['trash', 'restore', 'delete']) expect(validateBulkRequest(action, 'mediapocket', undefined).action).toBe(action);
-    expect(validateBulkRequest('delete', 'roughy', undefined).provider).toBe('roughy');
-    expect(validateBulkRequest('dag', 'mediapocket', '3')).toEqual({ provider: 'mediapocket', action: 'dag', dagActionId: '3' });
+    expect(validateBulkRequest('archive', 'affogato', undefined, builtinProviderRegistry)).toEqual({ provider: 'affogato', action: 'archive', dagActionId: null });
+    for (const action of ['trash', 'restore', 'delete']) expect(validateBulkRequest(action, 'mediapocket', undefined, builtinProviderRegistry).action).toBe(action);
+    expect(validateBulkRequest('delete', 'roughy', undefined, builtinProviderRegistry).provider).toBe('roughy');
+    expect(validateBulkRequest('dag', 'mediapocket', '3', builtinProviderRegistry)).toEqual({ provider: 'mediapocket', action: 'dag', dagActionId: '3' });
   });
 
   it('refuses wrong pairs, unknown names and a misplaced --action, as usage errors', () => {
@@ -23,8 +24,8 @@ describe('validateBulkRequest', () => {
       ['trash', 'mediapocket', '4', /--action is only for "bulk dag"/],
     ];
     for (const [action, provider, dagAction, message] of cases) {
-      expect(() => validateBulkRequest(action, provider, dagAction)).toThrow(InvalidRequestError);
-      expect(() => validateBulkRequest(action, provider, dagAction)).toThrow(message);
+      expect(() => validateBulkRequest(action, provider, dagAction, builtinProviderRegistry)).toThrow(InvalidRequestError);
+      expect(() => validateBulkRequest(action, provider, dagAction, builtinProviderRegistry)).toThrow(message);
     }
   });
 });

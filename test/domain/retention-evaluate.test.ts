@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateProvider, isInTargetState, matchRule, type RetentionAssetRow } from '../../src/domain/retention-evaluate.ts';
 import { parseRetentionRules } from '../../src/domain/retention-rules.parse.ts';
+import { builtinProviderRegistry } from '../../src/providers/registry.ts';
+
+const facts = (name: string) => builtinProviderRegistry.require(name);
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 const daysAgo = (days: number) => new Date(NOW.getTime() - days * 86_400_000);
@@ -54,6 +57,7 @@ rules:
       olderThanDays: 7
 `,
   'retention.yaml',
+  builtinProviderRegistry,
 );
 
 describe('matchRule', () => {
@@ -100,10 +104,10 @@ describe('matchRule', () => {
 
 describe('isInTargetState', () => {
   it('knows each action’s end state', () => {
-    expect(isInTargetState('archive', { status: 'archive', trashedAt: null, removedAt: null })).toBe(true);
-    expect(isInTargetState('archive', { status: 'active', trashedAt: null, removedAt: null })).toBe(false);
-    expect(isInTargetState('trash', { status: 'open', trashedAt: NOW, removedAt: null })).toBe(true);
-    expect(isInTargetState('delete', { status: 'ready', trashedAt: null, removedAt: NOW })).toBe(true);
+    expect(isInTargetState(facts('affogato').retention.doneState, { status: 'archive', trashedAt: null, removedAt: null })).toBe(true);
+    expect(isInTargetState(facts('affogato').retention.doneState, { status: 'active', trashedAt: null, removedAt: null })).toBe(false);
+    expect(isInTargetState(facts('mediapocket').retention.doneState, { status: 'open', trashedAt: NOW, removedAt: null })).toBe(true);
+    expect(isInTargetState(facts('roughy').retention.doneState, { status: 'ready', trashedAt: null, removedAt: NOW })).toBe(true);
   });
 });
 
@@ -111,7 +115,7 @@ describe('evaluateProvider', () => {
   it('plans only present assets not already in the target state', () => {
     const evaluation = evaluateProvider(
       rules,
-      'affogato',
+      facts('affogato'),
       [
         row('old', { firstSeenAt: daysAgo(40) }),
         row('archived', { firstSeenAt: daysAgo(40), status: 'archive' }),
@@ -125,7 +129,7 @@ describe('evaluateProvider', () => {
   });
 
   it('applies the first matching rule in file order and names the others', () => {
-    const evaluation = evaluateProvider(rules, 'affogato', [row('both', { firstSeenAt: daysAgo(70) }), row('second', { firstSeenAt: daysAgo(70), kind: 'video' })], NOW);
+    const evaluation = evaluateProvider(rules, facts('affogato'), [row('both', { firstSeenAt: daysAgo(70) }), row('second', { firstSeenAt: daysAgo(70), kind: 'video' })], NOW);
     expect(evaluation.decisions).toEqual([
       {
         assetId: 'both',
@@ -143,7 +147,7 @@ describe('evaluateProvider', () => {
     const base = { category: 'sample', providerUpdatedAt: daysAgo(400) };
     const evaluation = evaluateProvider(
       rules,
-      'mediapocket',
+      facts('mediapocket'),
       [
         row('held', { ...base, tags: ['campaign-2023', 'legal-hold'] }),
         row('free', { ...base, tags: ['campaign-2023'] }),
@@ -162,8 +166,9 @@ describe('evaluateProvider', () => {
     const byAge = parseRetentionRules(
       'safety: {protectedTags: [legal-hold]}\nrules:\n  - {name: by-age, provider: mediapocket, action: trash, when: {olderThanDays: 10}}\n',
       'r.yaml',
+      builtinProviderRegistry,
     );
-    const evaluation = evaluateProvider(byAge, 'mediapocket', [row('unknown', { firstSeenAt: daysAgo(20) }), row('known', { firstSeenAt: daysAgo(20), tags: [] })], NOW);
+    const evaluation = evaluateProvider(byAge, facts('mediapocket'), [row('unknown', { firstSeenAt: daysAgo(20) }), row('known', { firstSeenAt: daysAgo(20), tags: [] })], NOW);
     expect(evaluation.decisions.map((d) => [d.assetId, d.state])).toEqual([
       ['unknown', 'skipped'],
       ['known', 'planned'],
@@ -172,13 +177,13 @@ describe('evaluateProvider', () => {
   });
 
   it('ignores rules of other providers', () => {
-    const evaluation = evaluateProvider(rules, 'roughy', [row('r', { status: 'failed', providerCreatedAt: daysAgo(8) }), row('ok', { status: 'ready', providerCreatedAt: daysAgo(80) })], NOW);
+    const evaluation = evaluateProvider(rules, facts('roughy'), [row('r', { status: 'failed', providerCreatedAt: daysAgo(8) }), row('ok', { status: 'ready', providerCreatedAt: daysAgo(80) })], NOW);
     expect(evaluation.decisions.map((d) => [d.assetId, d.rule, d.action])).toEqual([['r', 'failed-uploads', 'delete']]);
   });
 
   it('is a pure function of rules, rows and "now"', () => {
     const rows = [row('a', { firstSeenAt: daysAgo(31) }), row('b', { firstSeenAt: daysAgo(29) })];
-    expect(evaluateProvider(rules, 'affogato', rows, NOW)).toEqual(evaluateProvider(rules, 'affogato', rows, new Date(NOW)));
-    expect(evaluateProvider(rules, 'affogato', rows, new Date(NOW.getTime() + 2 * 86_400_000)).decisions.map((d) => d.assetId)).toEqual(['a', 'b']);
+    expect(evaluateProvider(rules, facts('affogato'), rows, NOW)).toEqual(evaluateProvider(rules, facts('affogato'), rows, new Date(NOW)));
+    expect(evaluateProvider(rules, facts('affogato'), rows, new Date(NOW.getTime() + 2 * 86_400_000)).decisions.map((d) => d.assetId)).toEqual(['a', 'b']);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseRetentionRules, RetentionRulesError } from '../../src/domain/retention-rules.parse.ts';
 import { ConfigError } from '../../src/errors.ts';
+import { builtinProviderRegistry } from '../../src/providers/registry.ts';
 
 const CONTRACT_EXAMPLE = `safety:
   maxActionsPerRun: 100          # per provider and run (default 100)
@@ -33,7 +34,7 @@ rules:
 
 function problemsOf(text: string, file = 'retention.yaml'): string[] {
   try {
-    parseRetentionRules(text, file);
+    parseRetentionRules(text, file, builtinProviderRegistry);
   } catch (error) {
     expect(error).toBeInstanceOf(RetentionRulesError);
     expect(error).toBeInstanceOf(ConfigError);
@@ -46,7 +47,7 @@ const rule = (body: string) => `rules:\n  - name: r1\n${body}`;
 
 describe('parseRetentionRules', () => {
   it('reads the example of CONTRACT.md exactly', () => {
-    const parsed = parseRetentionRules(CONTRACT_EXAMPLE, 'retention.yaml');
+    const parsed = parseRetentionRules(CONTRACT_EXAMPLE, 'retention.yaml', builtinProviderRegistry);
     expect(parsed.safety).toEqual({ maxActionsPerRun: 100, maxCatalogFraction: 0.1, maxSyncAgeMinutes: 1440, protectedTags: ['legal-hold'] });
     expect(parsed.rules).toEqual([
       { name: 'archive-stale-affogato', provider: 'affogato', action: 'archive', when: { olderThanDays: 30, status: ['active'], kind: ['image', 'video'] }, line: 7 },
@@ -63,13 +64,13 @@ describe('parseRetentionRules', () => {
 
   it('reads the same rules from JSON, and fills in the documented safety defaults', () => {
     const json = JSON.stringify({ rules: [{ name: 'j', provider: 'roughy', action: 'delete', when: { status: ['failed'] } }] }, null, 2);
-    const parsed = parseRetentionRules(json, 'retention.json');
+    const parsed = parseRetentionRules(json, 'retention.json', builtinProviderRegistry);
     expect(parsed.safety).toEqual({ maxActionsPerRun: 100, maxCatalogFraction: 0.1, maxSyncAgeMinutes: 1440, protectedTags: [] });
     expect(parsed.rules[0]).toMatchObject({ name: 'j', provider: 'roughy', action: 'delete', when: { status: ['failed'] }, line: 3 });
   });
 
   it('accepts a file with no rules', () => {
-    expect(parseRetentionRules('rules: []\n', 'retention.yaml').rules).toEqual([]);
+    expect(parseRetentionRules('rules: []\n', 'retention.yaml', builtinProviderRegistry).rules).toEqual([]);
   });
 
   // Each bad file: the one problem it must be reported with (file, line, rule and what is wrong).
@@ -273,7 +274,7 @@ describe('parseRetentionRules', () => {
   });
 
   it('keeps YAML 1.1 words as text: "no" is a status, not false', () => {
-    const parsed = parseRetentionRules(rule('    provider: mediapocket\n    action: trash\n    when:\n      status: [no, on]\n'), 'r.yaml');
+    const parsed = parseRetentionRules(rule('    provider: mediapocket\n    action: trash\n    when:\n      status: [no, on]\n'), 'r.yaml', builtinProviderRegistry);
     expect(parsed.rules[0]?.when.status).toEqual(['no', 'on']);
   });
 });

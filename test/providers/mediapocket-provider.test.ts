@@ -11,6 +11,7 @@ import type { ListingContext, ListingPage } from '../../src/providers/provider.t
 import { Secret } from '../../src/secret.ts';
 import { startSimulator, type Simulator } from '../../src/simulator/simulator.ts';
 import { clearPrefix, createRedis, testQueuePrefix } from '../support/services.ts';
+import { builtinProviderRegistry } from '../../src/providers/registry.ts';
 
 const prefix = testQueuePrefix();
 const redis = createRedis();
@@ -172,7 +173,7 @@ describe('Media Pocket adapter over HTTP', () => {
       MEDIAPOCKET_BASE_URL: sim.baseUrls.mediapocket,
       ROUGHY_API_KEY: sim.apiKeys.roughy,
       ROUGHY_BASE_URL: sim.baseUrls.roughy,
-    });
+    }, builtinProviderRegistry);
     const handles = createProviders(config, { rateLimiter, logger });
     closers.push(...[...handles.values()].map((handle) => () => handle.close()));
     const mp = handles.get('mediapocket');

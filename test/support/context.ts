@@ -10,10 +10,11 @@ import { createJobRegistry, type AnyJobHandler } from '../../src/jobs/job-regist
 import { closeQueues, createQueues, type Queues } from '../../src/jobs/queues.ts';
 import { startWorkers, type WorkerSet } from '../../src/jobs/workers.ts';
 import { createLogger, type Logger } from '../../src/logger.ts';
+import { builtinProviderRegistry } from '../../src/providers/registry.ts';
 
 /** The real configuration path (loadConfig) rather than a hand-made config object, silent unless told otherwise. */
 export function contextFor(env: Record<string, string>, logger: Logger = createLogger('silent')): AppContext {
-  return createAppContext(loadConfig(env), logger);
+  return createAppContext(loadConfig(env, builtinProviderRegistry), logger);
 }
 
 export interface InProcessWorker {

@@ -2,12 +2,12 @@
  * The environment a test hands to the CLI or to loadConfig: its own database and queue prefix, the suite's Redis,
  * and providers pointed at the simulator.
  */
-import type { ProviderName } from '../../src/providers/provider-names.ts';
 import type { Simulator } from '../../src/simulator/simulator.ts';
+import type { SimProvider } from '../../src/simulator/simulator.types.ts';
 import { redisUrl } from './services.ts';
 
 /** Requests a second per provider; a provider left out is not configured at all. */
-export type ProviderRates = Partial<Record<ProviderName, number>>;
+export type ProviderRates = Partial<Record<SimProvider, number>>;
 
 /** Spelling out DATABASE_URL, REDIS_URL, QUEUE_PREFIX and each provider's key, base URL and rate in every test adds nothing. */
 export function simulatorEnv(
@@ -18,7 +18,7 @@ export function simulatorEnv(
   extra: Record<string, string> = {},
 ): Record<string, string> {
   const env: Record<string, string> = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl(), QUEUE_PREFIX: prefix };
-  for (const [provider, rps] of Object.entries(rates) as Array<[ProviderName, number]>) {
+  for (const [provider, rps] of Object.entries(rates) as Array<[SimProvider, number]>) {
     const name = provider.toUpperCase();
     env[`${name}_API_KEY`] = sim.apiKeys[provider];
     env[`${name}_BASE_URL`] = sim.baseUrls[provider];

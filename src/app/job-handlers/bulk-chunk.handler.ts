@@ -17,6 +17,7 @@ export function bulkChunkHandler(deps: HandlerDeps, options: { dagPolicy?: DagPo
           db: deps.context.db,
           logger: deps.context.logger,
           providers: deps.context.providers,
+          registry: deps.context.registry,
           queues: deps.queues,
           signal: deps.shutdownSignal,
           ...(options.dagPolicy === undefined ? {} : { dagPolicy: options.dagPolicy }),

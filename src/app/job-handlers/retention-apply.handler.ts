@@ -20,7 +20,7 @@ export function retentionApplyHandler(deps: HandlerDeps): JobHandler<'retention.
       const log = context.logger.child({ job: job.name, jobId: job.id });
       let loaded;
       try {
-        loaded = await loadRetentionRules(context.config, process.cwd());
+        loaded = await loadRetentionRules(context.config, process.cwd(), context.registry);
       } catch (error) {
         if (error instanceof ConfigError) {
           log.error({ err: error }, 'retention rules are invalid: nothing applied');
@@ -30,7 +30,7 @@ export function retentionApplyHandler(deps: HandlerDeps): JobHandler<'retention.
         throw error;
       }
       const providers = [...context.providers.values()].map((handle) => handle.provider);
-      const outcomes = await applyRetention({ pool: context.pool, logger: context.logger, signal: deps.shutdownSignal }, loaded, providers);
+      const outcomes = await applyRetention({ pool: context.pool, logger: context.logger, signal: deps.shutdownSignal, providers: context.registry }, loaded, providers);
       // stopped for a shutdown: the next attempt finishes the runs from where they stopped
       if (deps.shutdownSignal.aborted) return parkForShutdown(job, token);
       const crashed = outcomes.find((outcome) => 'error' in outcome);

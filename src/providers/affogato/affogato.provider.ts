@@ -4,6 +4,7 @@
  *   between pages while we page (the sync engine re-passes when fewer distinct ids than `total` were seen);
  * - ids missing from an archive answer were not archived; archiving an archived id is harmless.
  */
+import { z } from 'zod';
 import { ProviderError } from '../../errors.ts';
 import { standardCatalogEffect, standardEffectSeen } from '../action-effects.ts';
 import type { ActionResult, AssetAction, AssetProvider, ListingContext, ListingPage, LookupResult } from '../provider.ts';
@@ -13,7 +14,16 @@ import { inArrivalOrder } from '../../util/arrival-order.ts';
 
 export const AFFOGATO_ARCHIVE_BATCH = 50;
 /** Affogato's status of an archived asset (its own word, kept verbatim in the catalog) */
-const ARCHIVED_STATUS = 'archive';
+export const AFFOGATO_ARCHIVED_STATUS = 'archive';
+
+/** A committed page records the listing's total and the page size it was cut with. */
+const progressSchema = z.object({ total: z.number(), pageSize: z.number() });
+
+/** The total to page up to, trusted only when the pages were cut the same way as now: else page 1 is asked again. */
+function resumedTotal(progress: Record<string, unknown>, pageSize: number): number | undefined {
+  const parsed = progressSchema.safeParse(progress);
+  return parsed.success && parsed.data.pageSize === pageSize ? parsed.data.total : undefined;
+}
 
 export interface AffogatoProviderOptions {
   pageSize?: number;
@@ -30,8 +40,8 @@ export function createAffogatoProvider(client: AffogatoClient, options: Affogato
   }
 
   async function* list(context: ListingContext): AsyncIterable<ListingPage> {
-    let total = typeof context.progress.total === 'number' ? context.progress.total : undefined;
-    if (total === undefined || context.progress.pageSize !== pageSize) {
+    let total = resumedTotal(context.progress, pageSize);
+    if (total === undefined) {
       const first = await fetchPage(1);
       total = first.total ?? 0;
       if (!context.committedPageKeys.has(first.key)) yield first;
@@ -57,7 +67,7 @@ export function createAffogatoProvider(client: AffogatoClient, options: Affogato
     const archived = new Set(
       answered.flatMap((item) => {
         const { id, status } = (item ?? {}) as { id?: unknown; status?: unknown };
-        return typeof id === 'string' && (status === undefined || status === ARCHIVED_STATUS) ? [id] : [];
+        return typeof id === 'string' && (status === undefined || status === AFFOGATO_ARCHIVED_STATUS) ? [id] : [];
       }),
     );
     return {
@@ -76,9 +86,9 @@ export function createAffogatoProvider(client: AffogatoClient, options: Affogato
     perform,
     effectSeen: (action, lookup) => {
       if (action !== 'archive' || lookup.state === 'gone') return standardEffectSeen(action, lookup);
-      return lookup.item.ok && lookup.item.record.status === ARCHIVED_STATUS ? 'applied' : 'not_applied';
+      return lookup.item.ok && lookup.item.record.status === AFFOGATO_ARCHIVED_STATUS ? 'applied' : 'not_applied';
     },
-    catalogEffect: (action) => (action === 'archive' ? { kind: 'status', status: ARCHIVED_STATUS } : standardCatalogEffect(action)),
+    catalogEffect: (action) => (action === 'archive' ? { kind: 'status', status: AFFOGATO_ARCHIVED_STATUS } : standardCatalogEffect(action)),
     listingConcurrency: concurrency,
   };
 }

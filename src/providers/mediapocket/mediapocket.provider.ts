@@ -5,6 +5,7 @@
  * - trashed assets are not listed, and `GET /api/v2/assets/:id` answers them with `deleted` set; 404 is gone;
  * - actions are one asset per call; restoring an asset that is not in the trash answers 400.
  */
+import { z } from 'zod';
 import { ProviderError } from '../../errors.ts';
 import { standardCatalogEffect, standardEffectSeen } from '../action-effects.ts';
 import type { Logger } from '../../logger.ts';
@@ -25,11 +26,12 @@ export interface MediaPocketProgress {
   page: number;
 }
 
+const progressSchema: z.ZodType<MediaPocketProgress> = z.object({ cursor: z.string().nullable(), page: z.int().min(1) });
+
+/** The committed position, or undefined when there is none we can trust: the pass then starts afresh. */
 function readProgress(progress: Record<string, unknown>): MediaPocketProgress | undefined {
-  const { cursor, page } = progress;
-  if (typeof page !== 'number' || !Number.isInteger(page) || page < 1) return undefined;
-  if (cursor !== null && typeof cursor !== 'string') return undefined;
-  return { cursor, page };
+  const parsed = progressSchema.safeParse(progress);
+  return parsed.success ? parsed.data : undefined;
 }
 
 const isNotFound = (error: unknown) => error instanceof ProviderError && error.kind === 'not_found';

@@ -7,6 +7,7 @@
  *   and one that saw more has listed assets that were deleted afterwards (see `suspects`).
  */
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import { ProviderError } from '../../errors.ts';
 import { standardCatalogEffect, standardEffectSeen } from '../action-effects.ts';
 import type { ActionResult, AssetAction, AssetProvider, ListingContext, ListingPage, LookupResult, SuspectContext } from '../provider.ts';
@@ -24,16 +25,22 @@ interface RoughyProgress extends RoughyListingState {
   idless: string[];
 }
 
+const progressSchema: z.ZodType<RoughyProgress, unknown> = z.object({
+  phase: z.enum(['main', 'head', 'done']),
+  offset: z.number(),
+  // extra fields of a stored anchor travel along, as they always did
+  anchor: z.looseObject({ id: z.string(), at: z.number() }).nullable(),
+  round: z.number(),
+  roundFoundNew: z.boolean(),
+  seq: z.number(),
+  // the hashes are a convenience: a missing or damaged list is an empty one, not a reason to start over
+  idless: z.unknown().transform((value) => (Array.isArray(value) ? value.filter((hash): hash is string => typeof hash === 'string') : [])),
+});
+
+/** The committed walk, or undefined when there is none we can trust: the pass then starts afresh. */
 function readProgress(progress: Record<string, unknown>): RoughyProgress | undefined {
-  const { phase, offset, anchor, round, roundFoundNew, seq, idless } = progress;
-  if (phase !== 'main' && phase !== 'head' && phase !== 'done') return undefined;
-  if (typeof offset !== 'number' || typeof round !== 'number' || typeof roundFoundNew !== 'boolean' || typeof seq !== 'number') return undefined;
-  const validAnchor =
-    anchor === null ||
-    (typeof anchor === 'object' && typeof (anchor as { id?: unknown }).id === 'string' && typeof (anchor as { at?: unknown }).at === 'number');
-  if (!validAnchor) return undefined;
-  const hashes = Array.isArray(idless) ? idless.filter((h): h is string => typeof h === 'string') : [];
-  return { phase, offset, anchor: anchor as RoughyListingState['anchor'], round, roundFoundNew, seq, idless: hashes };
+  const parsed = progressSchema.safeParse(progress);
+  return parsed.success ? parsed.data : undefined;
 }
 
 const isNotFound = (error: unknown) => error instanceof ProviderError && error.kind === 'not_found';
