@@ -11,6 +11,11 @@ import { InvalidRequestError } from '../src/errors.ts';
 import type { ProviderDefinition } from '../src/providers/provider-definition.ts';
 import { BUILTIN_PROVIDERS, builtinProviderRegistry, createProviderRegistry, ProviderRegistryError } from '../src/providers/registry.ts';
 import { providerLockKeys } from '../src/db/provider-lock.ts';
+import { isAssetAction } from '../src/domain/action-names.ts';
+import type { RateLimiter } from '../src/http/rate-limiter.ts';
+import { createLogger } from '../src/logger.ts';
+import { Secret } from '../src/secret.ts';
+import { shelfDefinition } from './fifth-provider/shelf.definition.ts';
 
 function like(base: ProviderDefinition, name: string, prefix = name.toUpperCase()): ProviderDefinition {
   return { ...base, name, env: { ...base.env, prefix } };
@@ -65,4 +70,29 @@ describe('provider facts stay in the providers\' folders', () => {
     // the registry lists it; nothing else needs to
     expect(outside).toContain('src/providers/registry.ts');
   });
+});
+
+describe('a definition and the adapter it builds', () => {
+  // building an adapter sends nothing: an unreachable base URL and a limiter that is never asked are enough
+  const idleLimiter: RateLimiter = {
+    acquire: () => Promise.reject(new Error('no request is expected')),
+    pause: () => Promise.reject(new Error('no request is expected')),
+  };
+  const config = { apiKey: new Secret('unused'), baseUrl: 'http://127.0.0.1:9', rps: 1 };
+
+  it.each([...BUILTIN_PROVIDERS, shelfDefinition].map((definition) => [definition.name, definition] as const))(
+    '%s: the adapter offers the bulk actions and batch sizes the definition states',
+    async (_name, definition) => {
+      const handle = definition.create(config, { rateLimiter: idleLimiter, logger: createLogger('silent') });
+      try {
+        const assetActions = definition.bulkActions.filter(isAssetAction);
+        expect([...handle.provider.supportedActions].sort()).toEqual([...assetActions].sort());
+        for (const action of assetActions) expect(handle.provider.batchSize(action)).toBe(definition.batchSizes[action] ?? 1);
+        expect(handle.provider.supportedActions).toContain(definition.retention.action);
+        expect(handle.dagActions !== undefined).toBe(definition.bulkActions.includes('dag'));
+      } finally {
+        await handle.close();
+      }
+    },
+  );
 });
