@@ -121,12 +121,39 @@ export const retentionRuns = pgTable('retention_runs', {
   evaluatedAt: tz('evaluated_at').notNull(),
   startedAt: tz('started_at').notNull().defaultNow(),
   finishedAt: tz('finished_at'),
-  /** planned | applying | done | refused | failed */
+  /** planned | awaiting_approval | expired | applying | done | refused | failed */
   state: text('state').notNull(),
   refusal: text('refusal'),
   rulesDigest: text('rules_digest'),
   summary: jsonb('summary'),
+  /** who or what started the run: cli | schedule | admin */
+  startedBy: text('started_by'),
+  /** an apply of a reviewed plan: the plan run it carries out */
+  planRunId: bigint('plan_run_id', { mode: 'number' }),
+  /** an undo run: the run whose actions it reverses */
+  undoOfRunId: bigint('undo_of_run_id', { mode: 'number' }),
+  /** a plan awaiting approval is not applied after this */
+  expiresAt: tz('expires_at'),
+  approvedAt: tz('approved_at'),
+  approvedBy: text('approved_by'),
 });
+
+/** One event for the notification webhook: written with the change it reports, delivered by a job until the receiver takes it. */
+export const notificationEvents = pgTable(
+  'notification_events',
+  {
+    /** stable across redeliveries, so a receiver can de-duplicate (`webhook-id`) */
+    id: text('id').primaryKey(),
+    /** e.g. retention.applied, sync.partial */
+    type: text('type').notNull(),
+    payload: jsonb('payload').notNull(),
+    createdAt: tz('created_at').notNull().defaultNow(),
+    deliveredAt: tz('delivered_at'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+  },
+  (t) => [index('notification_events_undelivered_idx').on(t.createdAt).where(sql`delivered_at IS NULL`)],
+);
 
 export const retentionActions = pgTable(
   'retention_actions',
@@ -138,7 +165,7 @@ export const retentionActions = pgTable(
     provider: text('provider').notNull(),
     assetId: text('asset_id').notNull(),
     rule: text('rule').notNull(),
-    /** archive | trash | delete */
+    /** archive | trash | delete; restore in an undo run */
     action: text('action').notNull(),
     /** planned | in_flight | applied | failed | skipped */
     state: text('state').notNull(),
