@@ -33,7 +33,17 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** finished history (sync, retention, bulk and DAG runs, quarantine) older than this many days is pruned daily */
   readonly historyKeepDays: number;
+  /** auto: the scheduled retention applies; approve: it only records plans awaiting approval */
+  readonly retentionMode: RetentionMode;
+  /** `retention apply --plan` refuses a plan older than this */
+  readonly retentionPlanMaxAgeMinutes: number;
+  /** `retention apply --plan` refuses when a complete sync since the plan dropped more than this share of it */
+  readonly retentionPlanMaxDrift: number;
+  /** a plan awaiting approval expires after this */
+  readonly retentionApprovalTtlHours: number;
 }
+
+export type RetentionMode = 'auto' | 'approve';
 
 /** `<prefix>_API_KEY` enables a provider; `<prefix>_BASE_URL` and `<prefix>_RPS` tune it. */
 export interface ProviderEnvSpec {
@@ -126,6 +136,28 @@ const baseShape = {
       .max(36_500, 'must be at most 36500 (days)')
       .default(90),
   ),
+  RETENTION_MODE: z.preprocess(blankToUndefined, z.enum(['auto', 'approve'], { message: 'must be auto or approve' }).default('auto')),
+  RETENTION_PLAN_MAX_AGE_MINUTES: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ message: 'must be a number of minutes' })
+      .int('must be a whole number of minutes')
+      .min(1, 'must be at least 1 (minute)')
+      .max(525_600, 'must be at most 525600 (minutes, a year)')
+      .default(1440),
+  ),
+  RETENTION_PLAN_MAX_DRIFT: z.preprocess(
+    blankToUndefined,
+    z.coerce.number({ message: 'must be a fraction such as 0.1' }).min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').default(0.1),
+  ),
+  RETENTION_APPROVAL_TTL_HOURS: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ message: 'must be a number of hours' })
+      .positive('must be greater than 0 (hours)')
+      .max(8_760, 'must be at most 8760 (hours, a year)')
+      .default(72),
+  ),
 };
 
 /** `<prefix>_API_KEY`, `<prefix>_BASE_URL`, `<prefix>_RPS` of one provider. */
@@ -197,6 +229,10 @@ export function loadConfig(env: Env, providers: ConfigProviders): Config {
     adminToken: e.ADMIN_TOKEN === undefined ? undefined : new Secret(e.ADMIN_TOKEN),
     logLevel: e.LOG_LEVEL,
     historyKeepDays: e.HISTORY_KEEP_DAYS,
+    retentionMode: e.RETENTION_MODE,
+    retentionPlanMaxAgeMinutes: e.RETENTION_PLAN_MAX_AGE_MINUTES,
+    retentionPlanMaxDrift: e.RETENTION_PLAN_MAX_DRIFT,
+    retentionApprovalTtlHours: e.RETENTION_APPROVAL_TTL_HOURS,
   });
 }
 

@@ -40,6 +40,10 @@ describe('configuration', () => {
       adminToken: undefined,
       logLevel: 'info',
       historyKeepDays: 90,
+      retentionMode: 'auto',
+      retentionPlanMaxAgeMinutes: 1440,
+      retentionPlanMaxDrift: 0.1,
+      retentionApprovalTtlHours: 72,
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.providers)).toBe(true);
@@ -78,6 +82,10 @@ describe('configuration', () => {
       ADMIN_TOKEN: 't0k',
       LOG_LEVEL: 'debug',
       HISTORY_KEEP_DAYS: '400',
+      RETENTION_MODE: 'approve',
+      RETENTION_PLAN_MAX_AGE_MINUTES: '90',
+      RETENTION_PLAN_MAX_DRIFT: '0.25',
+      RETENTION_APPROVAL_TTL_HOURS: '12',
     }, builtinProviderRegistry);
     expect(config).toMatchObject({
       databaseUrl: 'postgresql://u:p@db.internal:6543/catalog',
@@ -91,6 +99,10 @@ describe('configuration', () => {
       adminPort: 0,
       logLevel: 'debug',
       historyKeepDays: 400,
+      retentionMode: 'approve',
+      retentionPlanMaxAgeMinutes: 90,
+      retentionPlanMaxDrift: 0.25,
+      retentionApprovalTtlHours: 12,
     });
     expect(config.providers.affogato).toMatchObject({ baseUrl: 'http://affogato.test', rps: 2.5 });
     expect(config.providers.mediapocket).toMatchObject({ baseUrl: 'https://t.mediapocket.fi', rps: 7 });
@@ -123,6 +135,15 @@ describe('configuration', () => {
     ['HISTORY_KEEP_DAYS', '-30', 'HISTORY_KEEP_DAYS must be at least 1 (day)'],
     ['HISTORY_KEEP_DAYS', '7.5', 'HISTORY_KEEP_DAYS must be a whole number of days'],
     ['HISTORY_KEEP_DAYS', '100000', 'HISTORY_KEEP_DAYS must be at most 36500 (days)'],
+    ['RETENTION_MODE', 'manual', 'RETENTION_MODE must be auto or approve'],
+    ['RETENTION_PLAN_MAX_AGE_MINUTES', 'soon', 'RETENTION_PLAN_MAX_AGE_MINUTES must be a number of minutes'],
+    ['RETENTION_PLAN_MAX_AGE_MINUTES', '0', 'RETENTION_PLAN_MAX_AGE_MINUTES must be at least 1 (minute)'],
+    ['RETENTION_PLAN_MAX_AGE_MINUTES', '2.5', 'RETENTION_PLAN_MAX_AGE_MINUTES must be a whole number of minutes'],
+    ['RETENTION_PLAN_MAX_DRIFT', 'ten percent', 'RETENTION_PLAN_MAX_DRIFT must be a fraction such as 0.1'],
+    ['RETENTION_PLAN_MAX_DRIFT', '10', 'RETENTION_PLAN_MAX_DRIFT must be between 0 and 1'],
+    ['RETENTION_PLAN_MAX_DRIFT', '-0.1', 'RETENTION_PLAN_MAX_DRIFT must be between 0 and 1'],
+    ['RETENTION_APPROVAL_TTL_HOURS', 'a day', 'RETENTION_APPROVAL_TTL_HOURS must be a number of hours'],
+    ['RETENTION_APPROVAL_TTL_HOURS', '0', 'RETENTION_APPROVAL_TTL_HOURS must be greater than 0 (hours)'],
   ];
 
   it.each(wrongValues)('rejects %s=%j naming the variable and the value', (variable, value, expected) => {

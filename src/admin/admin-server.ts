@@ -11,6 +11,7 @@ import type { Logger } from '../logger.ts';
 import type { ScheduleCheck } from '../schedulers/schedule-reconciler.ts';
 import type { Secret } from '../secret.ts';
 import { registerAdminApiRoutes } from './admin-api.routes.ts';
+import { registerAdminRetentionRoutes, type RetentionApprover } from './admin-retention.routes.ts';
 import { createAdminAuth } from './admin-auth.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import { DASHBOARD_PATH, queueDashboardPlugin } from './queue-dashboard.ts';
@@ -31,6 +32,8 @@ export interface AdminServerDeps {
   schedules?: ScheduleCheck;
   /** the registered providers' names (default: the built-in ones) */
   providerNames?: readonly string[];
+  /** approves and carries out a plan awaiting approval (POST /admin/retention/runs/:id/approve) */
+  retentionApprover?: RetentionApprover;
 }
 
 export interface AdminServer {
@@ -97,6 +100,7 @@ export function buildAdminApp(deps: AdminServerDeps): FastifyInstance {
     void app.register(async (scope) => {
       scope.addHook('onRequest', createAdminAuth(token));
       registerAdminApiRoutes(scope, { db: deps.db, queues: deps.queues, providerNames: deps.providerNames });
+      registerAdminRetentionRoutes(scope, { db: deps.db, approve: deps.retentionApprover });
       await scope.register(queueDashboardPlugin(deps.queues, deps.queuePrefix), { prefix: DASHBOARD_PATH });
     });
   }

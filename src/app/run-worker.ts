@@ -11,6 +11,7 @@ import { createWorkerMetrics } from '../admin/metrics.ts';
 import { DASHBOARD_PATH } from '../admin/queue-dashboard.ts';
 import { runQueueWorkers, type QueueWorkers } from '../jobs/queue-workers.ts';
 import { jobWorkerDeps } from './job-handlers/index.ts';
+import { createRetentionApprover } from './retention-approver.ts';
 import { QUEUE_NAMES, type QueueName } from '../jobs/job-definitions.ts';
 import { closeQueues, createQueues, type Queues } from '../jobs/queues.ts';
 import { registerSchedules } from '../schedulers/schedule-registration.ts';
@@ -77,6 +78,7 @@ export async function runWorker(context: AppContext, options: RunWorkerOptions):
         token: config.adminToken,
         schedules: reconciler,
         providerNames: context.registry.names,
+        retentionApprover: createRetentionApprover(context, options.signal),
       },
       config.adminPort,
       options.adminHost,

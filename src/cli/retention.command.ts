@@ -1,25 +1,24 @@
 import type { Command } from 'commander';
 import type { AppContext } from '../app/context.ts';
-import { createDb } from '../db/client.ts';
 import type { ProviderName } from '../domain/provider-facts.ts';
 import { applyRetention, type ProviderApplyOutcome } from '../retention/retention-apply.ts';
 import type { RetentionDeps } from '../retention/retention-plan-assessment.ts';
-import { applyFailed, applyTable, planJson, planRemarks, planSummaryTable, planTable } from '../retention/retention-format.ts';
+import { planJson, planRemarks, planSummaryTable, planTable } from '../retention/retention-format.ts';
 import { planRetention } from '../retention/retention-plan.ts';
 import { loadRetentionRules } from '../retention/retention-rules.loader.ts';
-import { loadActions } from '../db/retention.repository.ts';
 import { createProgressDisplay } from '../util/progress-display.ts';
-import { describeFailure, EXIT_FAILED, EXIT_OK, requireProviders, runWithContext, type CommandIo } from './runtime.ts';
+import { EXIT_OK, requireProviders, runWithContext, type CommandIo } from './runtime.ts';
+import { reportApplyOutcomes } from './retention-apply-report.ts';
+import { applyPlanCommand, registerRetentionApproveCommand } from './retention-reviewed.command.ts';
+import { registerRetentionRunsCommands } from './retention-runs.command.ts';
 import { collect } from './sync.command.ts';
-
-const FAILURES_SHOWN = 20;
 
 function enabledProviders(context: AppContext, names: string[]): ProviderName[] {
   return requireProviders(context, names).map((handle) => handle.provider.name);
 }
 
 function depsOf(context: AppContext, io: CommandIo): RetentionDeps {
-  return { pool: context.pool, logger: context.logger, signal: io.signal, providers: context.registry };
+  return { pool: context.pool, logger: context.logger, signal: io.signal, providers: context.registry, startedBy: 'cli' };
 }
 
 async function plan(context: AppContext, io: CommandIo, options: { provider: string[]; json?: boolean }): Promise<number> {
@@ -58,25 +57,7 @@ async function apply(context: AppContext, io: CommandIo, options: { provider: st
     tasks.get(outcome.provider)?.finish('error' in outcome ? 'error' : `${outcome.result.applied} applied, ${outcome.result.failed} failed`);
   }
   display.stop();
-  io.out(applyTable(outcomes));
-  const db = createDb(context.pool);
-  for (const outcome of outcomes) {
-    if ('error' in outcome) {
-      io.err(`${outcome.provider}: ${describeFailure(outcome.error)}`);
-      continue;
-    }
-    const r = outcome.result;
-    for (const note of r.notes) io.err(`${r.provider}: note: ${note}`);
-    if (r.refused !== null) io.err(`${r.provider}: refused, nothing done: ${r.refused.reason}`);
-    if (r.stopped !== null) io.err(`${r.provider}: stopped: ${r.stopped.message}`);
-    if (r.pending > 0) io.err(`${r.provider}: ${r.pending} actions left; run retention apply again to finish run #${r.runId}`);
-    if (r.failed > 0 && r.runId !== null) {
-      const failed = await loadActions(db, r.runId, ['failed']);
-      for (const action of failed.slice(0, FAILURES_SHOWN)) io.err(`${r.provider}: ${action.assetId} failed: ${action.error ?? 'unknown error'}`);
-      if (failed.length > FAILURES_SHOWN) io.err(`${r.provider}: … and ${failed.length - FAILURES_SHOWN} more failures (see retention_log, run_id ${r.runId})`);
-    }
-  }
-  return outcomes.some(applyFailed) ? EXIT_FAILED : EXIT_OK;
+  return reportApplyOutcomes(context, io, outcomes);
 }
 
 export function registerRetentionCommand(program: Command): void {
@@ -91,7 +72,12 @@ export function registerRetentionCommand(program: Command): void {
     .command('apply')
     .description('plans, then applies within the safety limits and prints what was done; exit 1 if a safety limit stopped it or an action failed')
     .option('--provider <name>', 'apply only at this provider (repeat for several)', collect, [])
-    .action((options: { provider: string[] }) => runWithContext((context, io) => apply(context, io, options)));
+    .option('--plan <run>', 'carry out exactly the actions of this recorded plan run, each re-checked first (see retention runs)')
+    .action((options: { provider: string[]; plan?: string }) =>
+      runWithContext((context, io) => (options.plan === undefined ? apply(context, io, options) : applyPlanCommand(context, io, options.plan, options.provider))),
+    );
+  registerRetentionRunsCommands(retention);
+  registerRetentionApproveCommand(retention);
   for (const command of retention.commands) command.exitOverride();
   retention.exitOverride();
 }

@@ -17,7 +17,9 @@ type Queryable = Pick<pg.PoolClient, 'query'>;
 export type RetentionRun = typeof retentionRuns.$inferSelect;
 export type RetentionActionRow = typeof retentionActions.$inferSelect;
 export type RunMode = 'plan' | 'apply';
-export type RunState = 'planned' | 'applying' | 'done' | 'refused' | 'failed';
+export type RunState = 'planned' | 'awaiting_approval' | 'expired' | 'applying' | 'done' | 'refused' | 'failed';
+/** who or what started a run */
+export type RunStarter = 'cli' | 'schedule' | 'admin';
 export type ActionState = 'planned' | 'in_flight' | 'applied' | 'failed' | 'skipped';
 
 const INSERT_CHUNK = 5_000;
@@ -64,13 +66,29 @@ export interface NewRun {
   refusal?: string | null;
   rulesDigest: string;
   summary?: Record<string, unknown>;
+  startedBy?: RunStarter | undefined;
+  /** an apply of a reviewed plan: the plan run it carries out */
+  planRunId?: number | undefined;
+  /** a plan awaiting approval: not applied after this */
+  expiresAt?: Date | undefined;
 }
 
 export async function insertRun(db: Queryable, run: NewRun): Promise<number> {
   const result = await db.query<{ id: number }>(
-    `INSERT INTO retention_runs (mode, providers, evaluated_at, state, refusal, rules_digest, summary, finished_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $4 IN ('planned', 'refused') THEN now() END) RETURNING id`,
-    [run.mode, [run.provider], run.evaluatedAt, run.state, run.refusal ?? null, run.rulesDigest, run.summary ?? null],
+    `INSERT INTO retention_runs (mode, providers, evaluated_at, state, refusal, rules_digest, summary, finished_at, started_by, plan_run_id, expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $4 IN ('planned', 'awaiting_approval', 'refused') THEN now() END, $8, $9, $10) RETURNING id`,
+    [
+      run.mode,
+      [run.provider],
+      run.evaluatedAt,
+      run.state,
+      run.refusal ?? null,
+      run.rulesDigest,
+      run.summary ?? null,
+      run.startedBy ?? null,
+      run.planRunId ?? null,
+      run.expiresAt ?? null,
+    ],
   );
   const id = result.rows[0]?.id;
   if (id === undefined) throw new Error('insert into retention_runs returned no row');

@@ -35,7 +35,7 @@ import {
 
 export type { ProviderApplyOutcome, ProviderApplyResult } from './retention-apply-result.ts';
 
-interface RunInput {
+export interface RunInput {
   deps: RetentionDeps;
   provider: AssetProvider;
   rules: RetentionRules;
@@ -44,7 +44,7 @@ interface RunInput {
   log: Logger;
 }
 
-const NO_RULES: RetentionRules = { safety: { ...SAFETY_DEFAULTS, protectedTags: [] }, rules: [] };
+export const NO_RULES: RetentionRules = { safety: { ...SAFETY_DEFAULTS, protectedTags: [] }, rules: [] };
 
 function executorOptions(input: RunInput, runId: number): ExecutorOptions {
   const { deps, provider } = input;
@@ -86,7 +86,8 @@ async function finishRun(input: RunInput, runId: number, resumed: boolean, stopp
   };
 }
 
-async function execute(input: RunInput, runId: number, resumed: boolean): Promise<ProviderApplyResult> {
+/** Carries out a recorded apply run's planned actions and records how the run ended. */
+export async function execute(input: RunInput, runId: number, resumed: boolean): Promise<ProviderApplyResult> {
   const result = await executeRun(executorOptions(input, runId));
   return finishRun(input, runId, resumed, result.stopped ?? null);
 }
@@ -113,7 +114,7 @@ function nothingToDo(input: RunInput, loaded: LoadedRules): ProviderApplyResult 
   return { ...resultWithoutActions(input, null, false, { planned: 0, skipped: 0 }, null), notes: [why] };
 }
 
-async function resumeRun(input: RunInput, run: RetentionRun): Promise<ProviderApplyResult> {
+export async function resumeRun(input: RunInput, run: RetentionRun): Promise<ProviderApplyResult> {
   const { deps, provider, rules, now, log } = input;
   const { pool } = deps;
   log.warn({ runId: run.id, plannedAt: run.evaluatedAt }, 'an earlier apply of this provider did not finish: finishing it before planning anew');
@@ -158,6 +159,7 @@ async function freshRun(input: RunInput): Promise<ProviderApplyResult> {
   if (!verdict.ok) {
     const runId = await insertRun(pool, {
       mode: 'apply',
+      startedBy: deps.startedBy,
       provider: provider.name,
       evaluatedAt: now,
       state: 'refused',
@@ -172,6 +174,7 @@ async function freshRun(input: RunInput): Promise<ProviderApplyResult> {
     pool,
     {
       mode: 'apply',
+      startedBy: deps.startedBy,
       provider: provider.name,
       evaluatedAt: now,
       state: 'applying',
@@ -184,11 +187,9 @@ async function freshRun(input: RunInput): Promise<ProviderApplyResult> {
   return execute(input, runId, false);
 }
 
-export async function applyProvider(deps: RetentionDeps, loaded: LoadedRules, provider: AssetProvider): Promise<ProviderApplyResult> {
+/** Runs `work` under the provider's retention lock (two applies never overlap) and its sync lock (no sync rewrites the rows acted on). */
+export async function withApplyLocks<T>(deps: RetentionDeps, provider: AssetProvider, log: Logger, work: () => Promise<T>): Promise<T> {
   const { pool } = deps;
-  const log = deps.logger.child({ provider: provider.name, component: 'retention' });
-  const rules = loaded.kind === 'rules' ? loaded.rules : NO_RULES;
-  const digest = loaded.kind === 'rules' ? loaded.digest : 'no-rules';
   const retentionLock = await acquireProviderLock(
     pool,
     'retention',
@@ -205,18 +206,31 @@ export async function applyProvider(deps: RetentionDeps, loaded: LoadedRules, pr
       deps.signal,
     );
     try {
-      const now = (deps.clock ?? (() => new Date()))();
-      const input: RunInput = { deps, provider, rules, digest, now, log };
-      const unfinished = await findUnfinishedApplyRun(createDb(pool), provider.name);
-      if (unfinished !== undefined) return await resumeRun(input, unfinished);
-      if (!hasRulesFor(rules, provider.name)) return nothingToDo(input, loaded);
-      return await freshRun(input);
+      return await work();
     } finally {
       await syncLock.release();
     }
   } finally {
     await retentionLock.release();
   }
+}
+
+export function rulesOf(loaded: LoadedRules): { rules: RetentionRules; digest: string } {
+  return loaded.kind === 'rules' ? { rules: loaded.rules, digest: loaded.digest } : { rules: NO_RULES, digest: 'no-rules' };
+}
+
+export async function applyProvider(deps: RetentionDeps, loaded: LoadedRules, provider: AssetProvider): Promise<ProviderApplyResult> {
+  const { pool } = deps;
+  const log = deps.logger.child({ provider: provider.name, component: 'retention' });
+  const { rules, digest } = rulesOf(loaded);
+  return withApplyLocks(deps, provider, log, async () => {
+    const now = (deps.clock ?? (() => new Date()))();
+    const input: RunInput = { deps, provider, rules, digest, now, log };
+    const unfinished = await findUnfinishedApplyRun(createDb(pool), provider.name);
+    if (unfinished !== undefined) return resumeRun(input, unfinished);
+    if (!hasRulesFor(rules, provider.name)) return nothingToDo(input, loaded);
+    return freshRun(input);
+  });
 }
 
 /**

@@ -14,7 +14,7 @@ import type { ProviderName } from '../domain/provider-facts.ts';
 import { builtinProviderRegistry } from '../providers/registry.ts';
 import type { ExecutorOptions } from './retention-executor.ts';
 import type { LoadedRules } from './retention-rules.loader.ts';
-import { loadRetentionRows } from '../db/retention.repository.ts';
+import { loadRetentionRows, type RunStarter } from '../db/retention.repository.ts';
 
 export interface RetentionDeps {
   pool: pg.Pool;
@@ -26,6 +26,8 @@ export interface RetentionDeps {
   onProgress?: (provider: ProviderName, settled: number, total: number) => void;
   /** the provider registry (default: the built-in providers): each provider's retention profile */
   providers?: ProviderFactsLookup;
+  /** recorded on every run this creates: who or what started it */
+  startedBy?: RunStarter | undefined;
 }
 
 /** The provider's facts from the deps' registry; an unknown name is an UnknownProviderError. */

@@ -58,6 +58,7 @@ export async function planProvider(deps: RetentionDeps, loaded: RulesWithSource,
     pool,
     {
       mode: 'plan',
+      startedBy: deps.startedBy,
       provider,
       evaluatedAt: now,
       state: 'planned',

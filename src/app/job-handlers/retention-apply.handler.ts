@@ -1,13 +1,15 @@
 import { UnrecoverableError } from 'bullmq';
 import { ConfigError, errorMessage } from '../../errors.ts';
 import { applyRetention } from '../../retention/retention-apply.ts';
+import { planForApproval } from '../../retention/retention-approval.ts';
 import { loadRetentionRules } from '../../retention/retention-rules.loader.ts';
 import type { JobHandler } from '../../jobs/job-registry.ts';
 import type { HandlerDeps } from './handler-deps.ts';
 import { parkForShutdown } from '../../jobs/park-job.ts';
 
 /**
- * The scheduled retention (RETENTION_CRON): the same code path as `retention apply`, for every enabled provider,
+ * The scheduled retention (RETENTION_CRON). With RETENTION_MODE=approve it only plans, recording each plan with
+ * actions as awaiting approval (retention-approval.ts). Otherwise: the same code path as `retention apply`, for every enabled provider,
  * which logs one summary line per provider. Refusals and failed actions are recorded outcomes, not job failures (the
  * next schedule tries again); an unexpected error is rethrown so BullMQ retries, and the retry finishes the
  * interrupted run without repeating a completed action.
@@ -30,7 +32,17 @@ export function retentionApplyHandler(deps: HandlerDeps): JobHandler<'retention.
         throw error;
       }
       const providers = [...context.providers.values()].map((handle) => handle.provider);
-      const outcomes = await applyRetention({ pool: context.pool, logger: context.logger, signal: deps.shutdownSignal, providers: context.registry }, loaded, providers);
+      const retentionDeps = { pool: context.pool, logger: context.logger, signal: deps.shutdownSignal, providers: context.registry, startedBy: 'schedule' as const };
+      if (context.config.retentionMode === 'approve') {
+        // approval mode: only plan; a person approves a plan before anything is sent
+        if (loaded.kind === 'none') {
+          log.info(`no rules file (${loaded.path}): nothing planned`);
+          return [];
+        }
+        const plans = await planForApproval(retentionDeps, loaded, providers.map((provider) => provider.name), context.config.retentionApprovalTtlHours);
+        return plans.map((plan) => ({ provider: plan.provider, planRunId: plan.runId, planned: plan.planned, skipped: plan.skipped }));
+      }
+      const outcomes = await applyRetention(retentionDeps, loaded, providers);
       // stopped for a shutdown: the next attempt finishes the runs from where they stopped
       if (deps.shutdownSignal.aborted) return parkForShutdown(job, token);
       const crashed = outcomes.find((outcome) => 'error' in outcome);
