@@ -118,6 +118,9 @@ describe('the retention.apply job', () => {
       expect(sim.stats.destructiveCalls).toEqual([]);
       expect(summaries().every((line) => /planned 0, applied 0, failed 0/.test(line))).toBe(true);
       expect(summaries().length).toBe(3);
+      // every run the schedule created says so
+      const starters = await database.pool.query<{ started_by: string | null }>('SELECT DISTINCT started_by FROM retention_runs');
+      expect(starters.rows).toEqual([{ started_by: 'schedule' }]);
     } finally {
       await workers.close();
     }

@@ -11,7 +11,9 @@ import { runCli } from './support/cli.ts';
 import { contextFor } from './support/context.ts';
 import { workerEnv } from './support/env.ts';
 import { clearPrefix, createTestDatabase, testQueuePrefix, type TestDatabase } from './support/services.ts';
-import { expectedPlan, protectSome, rulesYaml, successfulCalls, syncAll, syncAndAge, writeRules } from './retention-fixtures.ts';
+import { loadRetentionRules } from '../src/retention/retention-rules.loader.ts';
+import { applyReviewedPlan, loadPlanRun } from '../src/retention/retention-reviewed-apply.ts';
+import { callsAfterSuccess, expectedPlan, protectSome, rulesYaml, successfulCalls, syncAll, syncAndAge, writeRules } from './retention-fixtures.ts';
 
 const DAY_MS = 86_400_000;
 const sorted = (values: Iterable<string>) => [...values].sort();
@@ -220,5 +222,34 @@ describe('retention apply --plan', () => {
 
     const missing = await runCli(['retention', 'show', '999999'], env);
     expect(missing.code).toBe(2);
+  });
+
+  it('an interrupted apply of a plan is finished by the next apply --plan of that plan, each asset acted on once', async () => {
+    const added = await addCandidates(20);
+    const { runId } = await planMediaPocket();
+    const handle = context.providers.get('mediapocket');
+    if (handle === undefined) throw new Error('mediapocket not enabled');
+    // stopped after its first wave, as SIGINT would stop it; then two actions left as if a kill hit mid-call
+    const stop = new AbortController();
+    const first = await applyReviewedPlan({
+      deps: { pool: context.pool, logger: context.logger, signal: stop.signal, providers: context.registry, startedBy: 'cli', onProgress: () => stop.abort() },
+      loaded: await loadRetentionRules(context.config, '/', context.registry),
+      plan: await loadPlanRun(context, runId),
+      provider: handle.provider,
+      limits: { maxAgeMinutes: 60, maxDrift: 0.1 },
+    });
+    expect(first.kind).toBe('applied');
+    expect(first.kind === 'applied' && first.result.pending).toBeGreaterThan(2);
+    await database.pool.query(
+      "UPDATE retention_actions SET state = 'in_flight', attempts = 1 WHERE id IN (SELECT a.id FROM retention_actions a JOIN retention_runs r ON r.id = a.run_id WHERE r.plan_run_id = $1 AND a.state = 'planned' ORDER BY a.id LIMIT 2)",
+      [runId],
+    );
+
+    const result = await runCli(['retention', 'apply', '--plan', String(runId)], env);
+    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+    expect(result.stderr).toContain(`plan #${runId}: finished its interrupted apply run #`);
+    expect(successfulCalls(sim, 'mediapocket')).toEqual(new Map(sorted(added).map((id) => [id, 1])));
+    expect(callsAfterSuccess(sim, 'mediapocket')).toEqual([]);
+    expect(await runsOfPlan(runId)).toEqual([expect.objectContaining({ state: 'done' })]);
   });
 });
