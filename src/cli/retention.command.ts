@@ -38,6 +38,7 @@ async function plan(context: AppContext, io: CommandIo, options: { provider: str
   if (decided > 0) io.out(`${planTable(plans)}\n`);
   io.out(planSummaryTable(plans));
   for (const line of planRemarks(plans)) io.out(line);
+  for (const p of plans) if (p.runId !== null && p.planned > 0) io.out(`${p.provider}: to carry out exactly this plan: retention apply --plan ${p.runId}`);
   io.out(`evaluated at ${plans[0]?.evaluatedAt.toISOString() ?? '-'} with ${loaded.path}; nothing was changed at any provider`);
   return EXIT_OK;
 }

@@ -70,7 +70,7 @@ export function planProviderName(plan: RetentionRun): ProviderName {
   return provider;
 }
 
-function planFacts(plan: RetentionRun, digest: string): ReviewedPlanFacts {
+export function planFacts(plan: RetentionRun, digest: string): ReviewedPlanFacts {
   return { planRunId: plan.id, provider: planProviderName(plan), plannedAt: plan.evaluatedAt, rulesChanged: plan.rulesDigest !== digest };
 }
 
