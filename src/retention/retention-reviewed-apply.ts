@@ -7,7 +7,7 @@
  * apply of the same plan, exactly as an interrupted ordinary apply is.
  */
 import { createDb } from '../db/client.ts';
-import { findUnfinishedApplyRun, insertRun, insertRunWithActions, loadActions, type RetentionRun } from '../db/retention.repository.ts';
+import { findUnfinishedApplyRun, insertRun, insertRunWithActions, loadActions, loadRetentionRows, type RetentionRun } from '../db/retention.repository.ts';
 import { findAppliesOfPlan, findRun } from '../db/retention-runs.repository.ts';
 import { checkPlanAge, checkPlanDrift, recheckPlan, type PlanDrift, type PlannedAction } from '../domain/retention-drift.ts';
 import { evaluateProvider, type RetentionDecision } from '../domain/retention-evaluate.ts';
@@ -20,7 +20,6 @@ import type { ProviderApplyResult } from './retention-apply-result.ts';
 import { execute, resumeRun, rulesOf, withApplyLocks, type RunInput } from './retention-apply.ts';
 import { lastSyncFacts, providerFacts, type RetentionDeps } from './retention-plan-assessment.ts';
 import type { LoadedRules } from './retention-rules.loader.ts';
-import { loadRetentionRows } from '../db/retention.repository.ts';
 
 export interface ReviewedPlanLimits {
   /** RETENTION_PLAN_MAX_AGE_MINUTES (a plan recorded for approval is bounded by its expiry instead) */
