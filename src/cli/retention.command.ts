@@ -10,6 +10,7 @@ import { loadRetentionRules } from '../retention/retention-rules.loader.ts';
 import { loadActions } from '../db/retention.repository.ts';
 import { createProgressDisplay } from '../util/progress-display.ts';
 import { describeFailure, EXIT_FAILED, EXIT_OK, requireProviders, runWithContext, type CommandIo } from './runtime.ts';
+import { registerRetentionUndoCommand } from './retention-undo.command.ts';
 import { collect } from './sync.command.ts';
 
 const FAILURES_SHOWN = 20;
@@ -92,6 +93,7 @@ export function registerRetentionCommand(program: Command): void {
     .description('plans, then applies within the safety limits and prints what was done; exit 1 if a safety limit stopped it or an action failed')
     .option('--provider <name>', 'apply only at this provider (repeat for several)', collect, [])
     .action((options: { provider: string[] }) => runWithContext((context, io) => apply(context, io, options)));
+  registerRetentionUndoCommand(retention);
   for (const command of retention.commands) command.exitOverride();
   retention.exitOverride();
 }
