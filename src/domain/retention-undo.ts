@@ -6,6 +6,13 @@
 import type { AssetAction } from './action-names.ts';
 import type { RetentionReversal } from './provider-facts.ts';
 
+export type Reversibility = 'reversible' | 'irreversible';
+
+/** What a plan shows beside each action: whether `retention undo` can take it back. */
+export function reversibilityOf(reversal: RetentionReversal): Reversibility {
+  return reversal.kind;
+}
+
 /** The facts of the run asked to be undone, as retention_runs records them. */
 export interface UndoTarget {
   id: number;
