@@ -8,6 +8,8 @@ import { undoFailed, undoJson, undoSummaryLine } from '../retention/retention-un
 import { createProgressDisplay } from '../util/progress-display.ts';
 import { EXIT_FAILED, EXIT_OK, requireProviders, runWithContext, type CommandIo } from './runtime.ts';
 import { UsageError } from './usage-error.ts';
+import { joinAll } from '../domain/provider-facts.ts';
+import { builtinProviderRegistry, type ProviderRegistry } from '../providers/registry.ts';
 
 const LINES_SHOWN = 20;
 
@@ -47,15 +49,27 @@ async function undo(context: AppContext, io: CommandIo, runText: string, options
   return undoFailed(outcome) ? EXIT_FAILED : EXIT_OK;
 }
 
-export function registerRetentionUndoCommand(retention: Command): void {
+/** "Media Pocket trash (restore)" and "Roughy delete, Affogato archive", from the registered providers' facts. */
+function reversalHelp(registry: ProviderRegistry): { reversible: string; irreversible: string } {
+  const words = (kind: 'reversible' | 'irreversible') =>
+    registry.definitions
+      .filter((d) => d.retention.reversal.kind === kind)
+      .map((d) => (d.retention.reversal.kind === 'reversible' ? `${d.displayName} ${d.retention.action} (${d.retention.reversal.undoAction})` : `${d.displayName} ${d.retention.action}`));
+  return { reversible: joinAll(words('reversible')) || 'none', irreversible: joinAll(words('irreversible')) || 'none' };
+}
+
+export function registerRetentionUndoCommand(retention: Command, registry: ProviderRegistry = builtinProviderRegistry): void {
+  const help = reversalHelp(registry);
   retention
     .command('undo')
     .argument('<RUN>', 'the id of the apply run to undo (as retention apply printed it)')
+    .summary('reverses what an apply run did, where the provider can; refuses irreversible runs')
     .description(
-      'reverses what apply run RUN did, where its provider can: restores from the trash bin every asset the run trashed ' +
-        '(Media Pocket) that is still there; records the undo as a run of its own, and run again it finishes an ' +
-        'interrupted undo without restoring anything twice. Refuses (exit 1, no call made) runs whose action cannot ' +
-        'be reversed (Roughy delete, Affogato archive), plans, undo runs and unknown runs',
+      `reverses what apply run RUN did where its provider can: ${help.reversible}, for every asset the run acted on ` +
+        'that is still in the state it left it in (the rest are skipped with the reason). The undo is recorded as a ' +
+        'run of its own; run again, it finishes an interrupted undo without restoring anything twice, and does ' +
+        `nothing once the run is undone. Refuses (exit 1, no call made): ${help.irreversible} (irreversible), plans, ` +
+        'undo runs, unfinished or refused applies, unknown runs',
     )
     .option('--json', 'print the outcome as JSON')
     .action((run: string, options: { json?: boolean }) => runWithContext((context, io) => undo(context, io, run, options)));
