@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../src/app/context.ts';
+import { acquireProviderLock } from '../src/db/provider-lock.ts';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.ts';
 import { waitFor } from './support/catalog.ts';
 import { runCli, startCli } from './support/cli.ts';
@@ -158,5 +159,16 @@ describe('retention undo', () => {
     expect(sim.stats.count('mediapocket')).toBe(0);
     const runs = await database.pool.query("SELECT id FROM retention_runs WHERE mode = 'undo'");
     expect(runs.rows.length).toBe(1);
+  });
+
+  it('waits while an apply holds the retention lock of the provider, then goes on', async () => {
+    const lock = await acquireProviderLock(database.pool, 'retention', 'mediapocket', () => undefined);
+    const undo = startCli(['retention', 'undo', String(runOf('mediapocket'))], env);
+    const early = await Promise.race([undo.result.then(() => 'exited'), new Promise((resolve) => setTimeout(() => resolve('waiting'), 1_500))]);
+    await lock.release();
+    expect(early).toBe('waiting');
+    const result = await undo.result;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('nothing to do');
   });
 });
