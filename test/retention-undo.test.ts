@@ -157,8 +157,14 @@ describe('retention undo', () => {
     expect(again.stdout).toContain('is already undone');
     expect(sim.stats.destructiveCalls).toEqual([]);
     expect(sim.stats.count('mediapocket')).toBe(0);
-    const runs = await database.pool.query("SELECT id FROM retention_runs WHERE mode = 'undo'");
+    const runs = await database.pool.query<{ id: number }>("SELECT id FROM retention_runs WHERE mode = 'undo'");
     expect(runs.rows.length).toBe(1);
+
+    // and an undo run is not undone in turn
+    const undoOfUndo = await runCli(['retention', 'undo', String(runs.rows[0]?.id)], env);
+    expect(undoOfUndo.code).toBe(1);
+    expect(undoOfUndo.stdout).toContain('is itself an undo run');
+    expect(sim.stats.destructiveCalls).toEqual([]);
   });
 
   it('waits while an apply holds the retention lock of the provider, then goes on', async () => {

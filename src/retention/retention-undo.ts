@@ -72,21 +72,14 @@ async function checkTarget(deps: RetentionDeps, runId: number): Promise<Checked>
   if (provider === undefined || run.providers.length !== 1) return refuse(`run #${runId} names no single provider: it cannot be undone`);
   const facts = (deps.providers ?? builtinProviderRegistry).facts(provider);
   if (facts === undefined) return refuse(`run #${runId} was at "${provider}", which is not a registered provider`);
-  const applied = await appliedActionOf(deps.pool, runId);
-  const action = applied?.action ?? facts.retention.action;
-  if (action !== facts.retention.action) {
-    return refuse(`run #${runId} did "${action}", not ${facts.displayName}'s retention action ${facts.retention.action}: it cannot be undone`);
-  }
-  const verdict = undoVerdict({
-    id: runId,
-    mode: run.mode,
-    state: run.state,
-    provider,
-    displayName: facts.displayName,
-    action,
-    reversal: facts.retention.reversal,
-  });
+  const { action, reversal } = facts.retention;
+  const verdict = undoVerdict({ id: runId, mode: run.mode, state: run.state, provider, displayName: facts.displayName, action, reversal });
   if (!verdict.ok) return refuse(verdict.reason);
+  const applied = await appliedActionOf(deps.pool, runId);
+  // the reversal is stated for the provider's retention action: a run that recorded another is not undone by it
+  if (applied !== undefined && applied.action !== action) {
+    return refuse(`run #${runId} did "${applied.action}", not ${facts.displayName}'s retention action ${action}: it cannot be undone`);
+  }
   if (applied === undefined) return { ok: false, outcome: { kind: 'nothing', runId, provider, reason: `run #${runId} applied nothing: there is nothing to undo` } };
   return { ok: true, target: { provider, undoAction: verdict.undoAction } };
 }
