@@ -29,6 +29,9 @@ describe('provider registry', () => {
     expect(builtinProviderRegistry.names).toEqual(['affogato', 'mediapocket', 'roughy']);
     expect(builtinProviderRegistry.require('mediapocket').bulkActions).toEqual(['trash', 'restore', 'delete', 'dag']);
     expect(builtinProviderRegistry.facts('roughy')?.retention.action).toBe('delete');
+    expect(builtinProviderRegistry.facts('roughy')?.retention.reversal.kind).toBe('irreversible');
+    expect(builtinProviderRegistry.facts('affogato')?.retention.reversal.kind).toBe('irreversible');
+    expect(builtinProviderRegistry.facts('mediapocket')?.retention.reversal).toMatchObject({ kind: 'reversible', undoAction: 'restore' });
     expect(builtinProviderRegistry.get('nope')).toBeUndefined();
     expect(builtinProviderRegistry.has('affogato')).toBe(true);
   });
@@ -89,6 +92,9 @@ describe('a definition and the adapter it builds', () => {
         expect([...handle.provider.supportedActions].sort()).toEqual([...assetActions].sort());
         for (const action of assetActions) expect(handle.provider.batchSize(action)).toBe(definition.batchSizes[action] ?? 1);
         expect(handle.provider.supportedActions).toContain(definition.retention.action);
+        // what retention undo would send must be an action the adapter offers
+        const { reversal } = definition.retention;
+        if (reversal.kind === 'reversible') expect(handle.provider.supportedActions).toContain(reversal.undoAction);
         expect(handle.dagActions !== undefined).toBe(definition.bulkActions.includes('dag'));
       } finally {
         await handle.close();

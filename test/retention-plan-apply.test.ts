@@ -30,7 +30,8 @@ interface PlanJson {
     planned: number;
     skipped: number;
     apply: { wouldRefuse: boolean };
-    actions: Array<{ assetId: string; rule: string; action: string; state: string; reason: string; alsoMatched: string[] }>;
+    reversal: { reversible: boolean; undoAction?: string; why?: string };
+    actions: Array<{ assetId: string; rule: string; action: string; state: string; reason: string; alsoMatched: string[]; undo: string | null }>;
   }>;
 }
 
@@ -79,6 +80,15 @@ describe('retention plan and apply on all three providers', () => {
     expect(sorted(of('mediapocket')?.actions.filter((a) => a.state === 'skipped').map((a) => a.assetId) ?? [])).toEqual(sorted(expected.mediapocketProtected));
     for (const provider of plan.providers) expect(provider.apply.wouldRefuse).toBe(false);
 
+    // what undo could take back: Media Pocket's trash is, Roughy's delete and Affogato's archive are not
+    expect(of('mediapocket')?.reversal).toMatchObject({ reversible: true, undoAction: 'restore' });
+    expect(of('roughy')?.reversal).toMatchObject({ reversible: false, why: expect.stringContaining('permanent') });
+    expect(of('affogato')?.reversal.reversible).toBe(false);
+    const undoMarks = (provider: string) => new Set(of(provider)?.actions.map((a) => `${a.state}:${a.undo}`));
+    expect(undoMarks('mediapocket')).toEqual(new Set(['planned:reversible', 'skipped:null']));
+    expect(undoMarks('roughy')).toEqual(new Set(['planned:irreversible']));
+    expect(undoMarks('affogato')).toEqual(new Set(['planned:irreversible']));
+
     // an asset both Affogato rules match is planned by the first and says so
     const overlap = of('affogato')?.actions.find((a) => a.alsoMatched.length > 0);
     expect(overlap?.rule).toBe('archive-old-affogato-images');
@@ -102,6 +112,21 @@ describe('retention plan and apply on all three providers', () => {
     expect(result.stdout).toMatch(/provider\s+asset_id\s+rule\s+action\s+state\s+reason/);
     expect(result.stdout).toContain(`roughy    ${firstId}  delete-failed-roughy  delete  planned`);
     expect(result.stdout).toContain('nothing was changed at any provider');
+    // irreversible actions are marked apart: a column per action, one in the summary, and a line saying so
+    expect(result.stdout).toMatch(/provider\s+asset_id\s+rule\s+action\s+state\s+reason\s+undo/);
+    expect(result.stdout).toMatch(new RegExp(`roughy +${firstId} +delete-failed-roughy +delete +planned +.* irreversible\\n`));
+    expect(result.stdout).toMatch(/apply would\s+undo/);
+    expect(result.stdout).toContain(`roughy: IRREVERSIBLE: ${expected.roughy.size} planned delete action(s) cannot be undone`);
+    expect(sim.stats.destructiveCalls).toEqual([]);
+  });
+
+  it('marks Media Pocket trash reversible in the plan table, with how to undo it', async () => {
+    const result = await runCli(['retention', 'plan', '--provider', 'mediapocket'], env);
+    expect(result.code, result.stderr).toBe(0);
+    const [firstId] = sorted(expected.mediapocket.keys());
+    expect(result.stdout).toMatch(new RegExp(`mediapocket +${firstId} +trash-stale-mediapocket-samples +trash +planned +.* reversible\\n`));
+    expect(result.stdout).toContain('reversible (restore)');
+    expect(result.stdout).toContain(`mediapocket: reversible: ${expected.mediapocket.size} planned trash action(s) can be undone after apply with retention undo RUN`);
     expect(sim.stats.destructiveCalls).toEqual([]);
   });
 

@@ -11,6 +11,7 @@ import { EXIT_OK, requireProviders, runWithContext, type CommandIo } from './run
 import { reportApplyOutcomes } from './retention-apply-report.ts';
 import { applyPlanCommand, registerRetentionApproveCommand } from './retention-reviewed.command.ts';
 import { registerRetentionRunsCommands } from './retention-runs.command.ts';
+import { registerRetentionUndoCommand } from './retention-undo.command.ts';
 import { collect } from './sync.command.ts';
 
 function enabledProviders(context: AppContext, names: string[]): ProviderName[] {
@@ -79,6 +80,7 @@ export function registerRetentionCommand(program: Command): void {
     );
   registerRetentionRunsCommands(retention);
   registerRetentionApproveCommand(retention);
+  registerRetentionUndoCommand(retention);
   for (const command of retention.commands) command.exitOverride();
   retention.exitOverride();
 }

@@ -9,7 +9,7 @@ import type { Db } from './client.ts';
 import { retentionActions, retentionRuns } from './schema.ts';
 import { withTransaction } from './transaction.ts';
 import type { RetentionAssetRow, RetentionDecision } from '../domain/retention-evaluate.ts';
-import type { RetentionAction } from '../domain/retention-rules.ts';
+import type { AssetAction } from '../domain/action-names.ts';
 import type { ProviderName } from '../domain/provider-facts.ts';
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
@@ -163,7 +163,8 @@ export async function countActionsByState(db: Queryable, runId: number): Promise
 export interface ClaimedAction {
   id: number;
   assetId: string;
-  action: RetentionAction;
+  /** the run's retention action, or the action that reverses it in an undo run */
+  action: AssetAction;
   attempts: number;
 }
 
@@ -172,7 +173,7 @@ export interface ClaimedAction {
  * after this, the next apply knows these may have reached the provider and verifies them before acting again.
  */
 export async function claimPlannedActions(db: Queryable, runId: number, limit: number): Promise<ClaimedAction[]> {
-  const result = await db.query<{ id: number; asset_id: string; action: RetentionAction; attempts: number }>(
+  const result = await db.query<{ id: number; asset_id: string; action: AssetAction; attempts: number }>(
     `UPDATE retention_actions SET state = 'in_flight', attempts = attempts + 1
       WHERE id IN (SELECT id FROM retention_actions WHERE run_id = $1 AND state = 'planned' ORDER BY id LIMIT $2)
         AND state = 'planned'

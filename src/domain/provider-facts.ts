@@ -4,7 +4,7 @@
  * so nothing below the providers layer lists providers. Pure.
  */
 import { InvalidRequestError } from '../errors.ts';
-import type { BulkAction, RetentionAction } from './action-names.ts';
+import type { AssetAction, BulkAction, RetentionAction } from './action-names.ts';
 
 /** A provider's registered name (e.g. in the catalog's `provider` column); validated against the registry. */
 export type ProviderName = string;
@@ -17,9 +17,21 @@ export type CatalogEffect =
   | { kind: 'restored' }
   | { kind: 'removed' };
 
+/**
+ * Whether the provider can take its retention action back, and how: what `retention undo` relies on and what a
+ * plan shows beside each action.
+ */
+export type RetentionReversal =
+  /** `undoAction` on each asset the run acted on reverses it (Media Pocket's restore from the trash bin) */
+  | { kind: 'reversible'; undoAction: AssetAction; how: string }
+  /** no way back: why, in words for an operator */
+  | { kind: 'irreversible'; why: string };
+
 export interface ProviderRetentionProfile {
   /** the one retention action the provider offers */
   action: RetentionAction;
+  /** how that action is reversed, if at all */
+  reversal: RetentionReversal;
   /** how a catalog row shows that action already done: such an asset is never planned again */
   doneState: CatalogEffect;
   /** the kinds its catalog rows can have */

@@ -6,15 +6,26 @@ import { formatTable } from '../util/text-table.ts';
 import { errorMessage } from '../errors.ts';
 import type { ProviderApplyOutcome, ProviderApplyResult } from './retention-apply-result.ts';
 import type { ProviderPlan } from './retention-plan.ts';
+import { reversibilityOf } from '../domain/retention-undo.ts';
+import type { RetentionDecision } from '../domain/retention-evaluate.ts';
+
+/** A planned action's undo column: whether `retention undo` can take it back; '-' where nothing will be done. */
+function undoWord(plan: ProviderPlan, decision: RetentionDecision): string {
+  return decision.state === 'planned' ? reversibilityOf(plan.reversal) : '-';
+}
+
+function reversalSummary(plan: ProviderPlan): string {
+  return plan.reversal.kind === 'reversible' ? `reversible (${plan.reversal.undoAction})` : 'irreversible';
+}
 
 export function planTable(plans: readonly ProviderPlan[]): string {
-  const rows = plans.flatMap((plan) => plan.decisions.map((d) => [plan.provider, d.assetId, d.rule, d.action, d.state, d.reason]));
-  return formatTable(['provider', 'asset_id', 'rule', 'action', 'state', 'reason'], rows);
+  const rows = plans.flatMap((plan) => plan.decisions.map((d) => [plan.provider, d.assetId, d.rule, d.action, d.state, d.reason, undoWord(plan, d)]));
+  return formatTable(['provider', 'asset_id', 'rule', 'action', 'state', 'reason', 'undo'], rows);
 }
 
 export function planSummaryTable(plans: readonly ProviderPlan[]): string {
   return formatTable(
-    ['provider', 'run', 'live', 'candidates', 'planned', 'skipped', 'apply would'],
+    ['provider', 'run', 'live', 'candidates', 'planned', 'skipped', 'apply would', 'undo'],
     plans.map((plan) => [
       plan.provider,
       plan.runId === null ? '-' : `#${plan.runId}`,
@@ -23,13 +34,23 @@ export function planSummaryTable(plans: readonly ProviderPlan[]): string {
       plan.planned,
       plan.skipped,
       plan.runId === null ? '-' : plan.applyVerdict.ok ? 'proceed' : `refuse (${plan.applyVerdict.limit})`,
+      reversalSummary(plan),
     ]),
   );
 }
 
-/** Lines that explain the summary: refusals with their numbers, interrupted runs, notes. */
+/** Whether the planned actions can be taken back: irreversible ones said loudly, reversible ones with how. */
+function reversalRemark(plan: ProviderPlan): string[] {
+  if (plan.planned === 0) return [];
+  const actions = `${plan.planned} planned ${plan.decisions.find((d) => d.state === 'planned')?.action ?? 'retention'} action(s)`;
+  if (plan.reversal.kind === 'irreversible') return [`${plan.provider}: IRREVERSIBLE: ${actions} cannot be undone: ${plan.reversal.why}`];
+  return [`${plan.provider}: reversible: ${actions} can be undone after apply with retention undo RUN (${plan.reversal.how})`];
+}
+
+/** Lines that explain the summary: refusals with their numbers, interrupted runs, what cannot be undone, notes. */
 export function planRemarks(plans: readonly ProviderPlan[]): string[] {
   return plans.flatMap((plan) => [
+    ...reversalRemark(plan),
     ...(plan.runId !== null && !plan.applyVerdict.ok ? [`${plan.provider}: apply would refuse: ${plan.applyVerdict.reason}`] : []),
     ...(plan.unfinishedRun === null
       ? []
@@ -52,7 +73,16 @@ export function planJson(plans: readonly ProviderPlan[], rulesFile: string): unk
       apply: plan.applyVerdict.ok ? { wouldRefuse: false } : { wouldRefuse: true, limit: plan.applyVerdict.limit, reason: plan.applyVerdict.reason },
       unfinishedRun: plan.unfinishedRun,
       notes: plan.notes,
-      actions: plan.decisions.map((d) => ({ assetId: d.assetId, rule: d.rule, action: d.action, state: d.state, reason: d.reason, alsoMatched: d.alsoMatched })),
+      reversal: plan.reversal.kind === 'reversible' ? { reversible: true, undoAction: plan.reversal.undoAction, how: plan.reversal.how } : { reversible: false, why: plan.reversal.why },
+      actions: plan.decisions.map((d) => ({
+        assetId: d.assetId,
+        rule: d.rule,
+        action: d.action,
+        state: d.state,
+        reason: d.reason,
+        alsoMatched: d.alsoMatched,
+        undo: d.state === 'planned' ? reversibilityOf(plan.reversal) : null,
+      })),
     })),
   };
 }

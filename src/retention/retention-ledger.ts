@@ -1,11 +1,11 @@
 /**
- * Retention's ledger for the action engine: the actions of one apply run in retention_actions (retention_log).
+ * Retention's ledger for the action engine: the actions of one apply (or undo) run in retention_actions (retention_log).
  * Only actions still in flight change, so a replayed outcome is a no-op.
  */
 import type pg from 'pg';
 import type { ActionLedger, LedgerEntry, Settlement } from '../actions/action-ledger.ts';
 import { createDb } from '../db/client.ts';
-import type { RetentionAction } from '../domain/retention-rules.ts';
+import type { AssetAction } from '../domain/action-names.ts';
 import type { ProviderName } from '../domain/provider-facts.ts';
 import { claimPlannedActions, loadActions, settleActions } from '../db/retention.repository.ts';
 
@@ -13,7 +13,7 @@ export const GONE_NOTE = 'already gone at the provider (404)';
 
 const ids = (entries: readonly LedgerEntry[]) => entries.map((entry) => entry.id);
 
-export function retentionLedger(pool: pg.Pool, runId: number, provider: ProviderName, action: RetentionAction): ActionLedger {
+export function retentionLedger(pool: pg.Pool, runId: number, provider: ProviderName, action: AssetAction): ActionLedger {
   return {
     async loadInFlight() {
       const rows = await loadActions(createDb(pool), runId, ['in_flight']);

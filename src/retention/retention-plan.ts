@@ -7,7 +7,7 @@ import { countLiveAssets } from '../db/catalog.repository.ts';
 import { createDb } from '../db/client.ts';
 import type { RetentionDecision } from '../domain/retention-evaluate.ts';
 import type { GuardVerdict } from '../domain/retention-guards.ts';
-import type { ProviderName } from '../domain/provider-facts.ts';
+import type { ProviderName, RetentionReversal } from '../domain/provider-facts.ts';
 import { assessPlan, hasRulesFor, providerFacts, rulesNotes, type RetentionDeps, type RulesWithSource } from './retention-plan-assessment.ts';
 import { countActionsByState, findUnfinishedApplyRun, insertRunWithActions } from '../db/retention.repository.ts';
 
@@ -24,6 +24,8 @@ export interface ProviderPlan {
   skipped: number;
   /** what `apply` would decide about this plan now */
   applyVerdict: GuardVerdict;
+  /** whether the provider can take its retention action back (`retention undo`) */
+  reversal: RetentionReversal;
   /** an interrupted apply that `apply` will finish before planning anew */
   unfinishedRun: { runId: number; pending: number } | null;
   notes: string[];
@@ -37,7 +39,9 @@ export async function planProvider(deps: RetentionDeps, loaded: RulesWithSource,
     const counts = await countActionsByState(pool, unfinished.id);
     unfinishedRun = { runId: unfinished.id, pending: counts.planned + counts.in_flight };
   }
-  const notes = rulesNotes(loaded.rules, providerFacts(deps, provider));
+  const facts = providerFacts(deps, provider);
+  const notes = rulesNotes(loaded.rules, facts);
+  const { reversal } = facts.retention;
   if (!hasRulesFor(loaded.rules, provider)) {
     return {
       provider,
@@ -49,11 +53,12 @@ export async function planProvider(deps: RetentionDeps, loaded: RulesWithSource,
       planned: 0,
       skipped: 0,
       applyVerdict: { ok: true },
+      reversal,
       unfinishedRun,
       notes: [`no rule in ${loaded.path} names ${provider}`, ...notes],
     };
   }
-  const { evaluation, planned, skipped, liveAssets, verdict: applyVerdict } = await assessPlan(pool, loaded.rules, providerFacts(deps, provider), now);
+  const { evaluation, planned, skipped, liveAssets, verdict: applyVerdict } = await assessPlan(pool, loaded.rules, facts, now);
   const runId = await insertRunWithActions(
     pool,
     {
@@ -78,6 +83,7 @@ export async function planProvider(deps: RetentionDeps, loaded: RulesWithSource,
     planned,
     skipped,
     applyVerdict,
+    reversal,
     unfinishedRun,
     notes,
   };

@@ -9,6 +9,7 @@ export const shelfDefinition: ProviderDefinition = {
   env: { prefix: 'SHELF', baseUrl: { requiredHint: 'Shelf runs on the test machine' }, defaultRps: 50 },
   retention: {
     action: 'archive',
+    reversal: { kind: 'irreversible', why: 'Shelf offers no way to take an asset off the shelf' },
     doneState: { kind: 'status', status: SHELF_SHELVED_STATUS },
     kinds: ['image', 'document'],
     statuses: ['active', 'shelved'],

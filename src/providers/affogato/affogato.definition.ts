@@ -7,7 +7,9 @@ export const affogatoDefinition: ProviderDefinition = {
   displayName: 'Affogato',
   env: { prefix: 'AFFOGATO', baseUrl: { default: 'https://api.rendernet.ai' }, defaultRps: 5 },
   retention: {
+    // the API documents archiving only, no unarchive
     action: 'archive',
+    reversal: { kind: 'irreversible', why: 'Affogato documents no way to unarchive an asset' },
     doneState: { kind: 'status', status: AFFOGATO_ARCHIVED_STATUS },
     kinds: ['image', 'video', 'audio'],
     statuses: ['active', 'archive', 'pending', 'censored', 'processing'],

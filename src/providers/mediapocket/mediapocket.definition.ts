@@ -13,6 +13,7 @@ export const mediaPocketDefinition: ProviderDefinition = {
   },
   retention: {
     action: 'trash',
+    reversal: { kind: 'reversible', undoAction: 'restore', how: 'restored from the trash bin (POST /api/v2/assets/:id/restore)' },
     doneState: { kind: 'trashed' },
     kinds: ['image', 'video', 'audio', 'article', 'placeholder'],
     statuses: undefined,

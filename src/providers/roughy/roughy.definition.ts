@@ -8,6 +8,7 @@ export const roughyDefinition: ProviderDefinition = {
   env: { prefix: 'ROUGHY', baseUrl: { default: 'https://api.roughy.ai' }, defaultRps: 5 },
   retention: {
     action: 'delete',
+    reversal: { kind: 'irreversible', why: 'Roughy deletes are permanent: a deleted asset cannot be brought back' },
     doneState: { kind: 'removed' },
     kinds: ['audio', 'video'],
     statuses: ['pending_upload', 'processing', 'pending_payment', 'ready', 'failed'],
