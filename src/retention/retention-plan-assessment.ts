@@ -2,6 +2,7 @@
  * Assessing a plan, which plan and apply share: the facts a plan is judged on (a fresh evaluation, the last sync,
  * the guards' verdict), the dependencies both take, and notes about rules that cannot do all they seem to say.
  */
+import type { NotificationOutbox } from '../db/notification-events.repository.ts';
 import type pg from 'pg';
 import { createDb } from '../db/client.ts';
 import { findLastFinishedRun } from '../db/sync-runs.repository.ts';
@@ -26,6 +27,8 @@ export interface RetentionDeps {
   onProgress?: (provider: ProviderName, settled: number, total: number) => void;
   /** the provider registry (default: the built-in providers): each provider's retention profile */
   providers?: ProviderFactsLookup;
+  /** records a notification event with each run applied, failed or refused (undefined: notifications off) */
+  notifications?: NotificationOutbox | undefined;
 }
 
 /** The provider's facts from the deps' registry; an unknown name is an UnknownProviderError. */
