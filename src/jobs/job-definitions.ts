@@ -45,7 +45,7 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition } = {
   // on the retention queue (one job at a time): never side by side with a retention apply
   'history.prune': { queue: 'retention', options: { ...keepHistory, ...retried(3, 60_000) } },
   // its own queue: a slow or failing receiver never holds up sync or retention. 2 s doubling over 12 attempts
-  // is about two hours; then the lost-job sweep starts it again each minute until the receiver accepts it
+  // is about an hour; then the lost-job sweep starts it again each minute until the receiver accepts it
   'notify.deliver': { queue: 'notify', options: { ...keepHistory, ...retried(12, 2_000) } },
 };
 
