@@ -190,7 +190,7 @@ describe('admin server', () => {
     const api = await fetch(`${guarded.url}/admin/queues/api/queues?activeQueue=bulk&page=1`, { headers });
     expect(api.status).toBe(200);
     const { queues: listed } = (await api.json()) as { queues: Array<{ name: string; counts: Record<string, number> }> };
-    expect(listed.map((q) => q.name).sort()).toEqual(['bulk', 'dag', 'retention', 'sync']);
+    expect(listed.map((q) => q.name).sort()).toEqual(['bulk', 'dag', 'notify', 'retention', 'sync']);
     expect(listed.find((q) => q.name === 'bulk')?.counts.waiting).toBe(1);
 
     const report = (await (await fetch(`${guarded.url}/admin/report`, { headers })).json()) as { providers: Array<{ provider: string; live: number }> };
