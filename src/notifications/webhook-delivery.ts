@@ -2,7 +2,8 @@
  * One delivery attempt of one notification event: POST the event as JSON to the webhook URL with the Standard
  * Webhooks headers (webhook-id = the event id on every attempt, webhook-timestamp = this attempt, webhook-signature
  * = HMAC-SHA256 over id, timestamp and body, by the `standardwebhooks` library). A 2xx marks the event delivered;
- * anything else is recorded on the event and thrown, so the job's BullMQ attempts and backoff retry it.
+ * anything else is recorded on the event and thrown, so the job's BullMQ attempts and backoff retry it. No
+ * retry inside an attempt, and the receiver's answer body is never read or logged.
  */
 import type pg from 'pg';
 import { Webhook } from 'standardwebhooks';
@@ -90,8 +91,8 @@ export function createWebhookSender(deps: { pool: pg.Pool; logger: Logger; targe
         return 'delivered';
       }
       await recordDeliveryAttempt(deps.pool, eventId, { error: failure });
-      log.warn({ ...fields, error: failure }, 'notification event not delivered; retried with backoff');
-      throw new WebhookDeliveryError(failure);
+      // the worker logs the failed attempt (one warn line: queue, job id = event id, attempts, this message)
+      throw new WebhookDeliveryError(`notification event ${eventId} (${stored.event.type}) not delivered: ${failure}`);
     },
   };
 }
