@@ -138,6 +138,8 @@ describe('admin server', () => {
     expect(text).not.toMatch(/asset_worker_last_complete_sync_age_seconds\{provider="roughy"\}/);
     expect(text).toContain('asset_worker_queue_jobs{queue="bulk",state="waiting"} 1');
     expect(text).toContain('asset_worker_queue_jobs{queue="sync",state="active"} 0');
+    expect(text).toContain('asset_worker_queue_jobs{queue="notify",state="failed"} 0');
+    expect(text).toContain('asset_worker_notification_events_undelivered 0');
     expect(text).toContain('asset_worker_metrics_source_up{source="postgres"} 1');
     expect(text).toContain('asset_worker_metrics_source_up{source="redis"} 1');
     expect(text).toContain('asset_worker_dependency_up{dependency="postgres"} 1');
