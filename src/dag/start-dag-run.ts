@@ -31,7 +31,15 @@ export function dagActionsOf(context: DagRunContext): DagActionsApi {
 }
 
 export async function startDagRun(context: DagRunContext, queues: Queues, dagActions: DagActionsApi, request: StartRequest): Promise<StartResult> {
-  const deps = { pool: context.pool, db: context.db, dagActions, logger: context.logger, policy: DEFAULT_DAG_POLL_POLICY, clock: () => new Date(), notifications: context.notifications };
+  const deps = {
+    pool: context.pool,
+    db: context.db,
+    dagActions,
+    logger: context.logger,
+    policy: DEFAULT_DAG_POLL_POLICY,
+    clock: () => new Date(),
+    notifications: context.notifications,
+  };
   const starting = await createStartingRun(context.db, request, deps.policy, new Date());
   const result = await submitStart(deps, starting);
   await ensurePollJobIfOpen(queues, result.run);

@@ -145,7 +145,8 @@ export async function finishRun(pool: pg.Pool, run: DagRun, finish: RunFinish, o
     if (row === undefined) return undefined;
     const eventType = dagRunEventType(finish.outcome);
     if (eventType !== undefined) {
-      const data = { provider: 'mediapocket' as const, dagRunId: row.id, assetId: row.assetId, dagActionId: row.dagActionId, providerRunId: row.providerRunId, status: row.status, reason: row.error };
+      const { id: dagRunId, assetId, dagActionId, providerRunId, status, error: reason } = row;
+      const data = { provider: 'mediapocket' as const, dagRunId, assetId, dagActionId, providerRunId, status, reason };
       await recordNotificationEvent(client, outbox, eventType, data, finish.at);
     }
     let closedOperationId: number | null = null;

@@ -14,6 +14,17 @@ export interface RetentionEventData {
   skipped: number;
 }
 
+/** `status` is the provider's own, verbatim; `reason` why the worker ended the run (null: the provider's status did) */
+export interface DagRunEventData {
+  provider: 'mediapocket';
+  dagRunId: number;
+  assetId: string;
+  dagActionId: string;
+  providerRunId: string | null;
+  status: string | null;
+  reason: string | null;
+}
+
 export interface NotificationEventData {
   'retention.applied': RetentionEventData;
   'retention.failed': RetentionEventData;
@@ -21,8 +32,8 @@ export interface NotificationEventData {
   'retention.awaiting_approval': { provider: ProviderName; runId: number; planned: number; expiresAt: string | null };
   'sync.partial': { provider: ProviderName; runId: number; reason: string | null; pages: number; seen: number };
   'sync.failed': { provider: ProviderName; runId: number; reason: string };
-  'dag_run.failed': { provider: 'mediapocket'; dagRunId: number; assetId: string; dagActionId: string; providerRunId: string | null; status: string | null; reason: string | null };
-  'dag_run.timed_out': NotificationEventData['dag_run.failed'];
+  'dag_run.failed': DagRunEventData;
+  'dag_run.timed_out': DagRunEventData;
   'bulk.finished_with_failures': { provider: ProviderName; operationId: number; action: string; items: number; done: number; failed: number; skipped: number };
 }
 

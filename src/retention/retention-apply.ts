@@ -77,7 +77,8 @@ async function finishRun(input: RunInput, runId: number, resumed: boolean, stopp
     await updateRun(createDb(tx), runId, { state, summary, finishedAt });
     if (state === 'applying') return;
     const { applied, failed, skipped } = counts;
-    await recordNotificationEvent(tx, deps.notifications, retentionFinishedType(failed), { provider: provider.name, runId, planned: applied + failed, applied, failed, skipped });
+    const data = { provider: provider.name, runId, planned: applied + failed, applied, failed, skipped };
+    await recordNotificationEvent(tx, deps.notifications, retentionFinishedType(failed), data);
   });
   return {
     provider: provider.name,
@@ -150,7 +151,8 @@ async function resumeRun(input: RunInput, run: RetentionRun): Promise<ProviderAp
     await settleActions(pool, kept, { state: 'skipped', reason: `apply refused when the run resumed: ${verdict.reason}` }, ['planned']);
     await withTransaction(pool, async (tx) => {
       await updateRun(createDb(tx), run.id, { state: 'refused', refusal: verdict.reason, finishedAt: now });
-      await recordNotificationEvent(tx, deps.notifications, 'retention.refused', { provider: provider.name, runId: run.id, limit: verdict.limit, reason: verdict.reason, planned: kept.length });
+      const data = { provider: provider.name, runId: run.id, limit: verdict.limit, reason: verdict.reason, planned: kept.length };
+      await recordNotificationEvent(tx, deps.notifications, 'retention.refused', data);
     });
     log.warn({ runId: run.id, limit: verdict.limit }, `refused, nothing done: ${verdict.reason}`);
     const counts = await countActionsByState(pool, run.id);
@@ -178,7 +180,8 @@ async function freshRun(input: RunInput): Promise<ProviderApplyResult> {
         rulesDigest: input.digest,
         summary: { candidates: evaluation.candidates, planned, skipped, liveAssets, limit: verdict.limit },
       });
-      await recordNotificationEvent(tx, deps.notifications, 'retention.refused', { provider: provider.name, runId: id, limit: verdict.limit, reason: verdict.reason, planned });
+      const data = { provider: provider.name, runId: id, limit: verdict.limit, reason: verdict.reason, planned };
+      await recordNotificationEvent(tx, deps.notifications, 'retention.refused', data);
       return id;
     });
     log.warn({ runId, limit: verdict.limit }, `refused, nothing done: ${verdict.reason}`);

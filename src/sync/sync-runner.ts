@@ -130,7 +130,8 @@ export async function syncProvider(options: SyncOptions, provider: AssetProvider
       const final = options.failureIsFinal !== false && options.signal?.aborted !== true;
       await withTransaction(options.pool, async (tx) => {
         await updateRun(createDb(tx), failed.id, { error: errorMessage(error) });
-        if (final) await recordNotificationEvent(tx, options.notifications, 'sync.failed', { provider: provider.name, runId: failed.id, reason: errorMessage(error) });
+        const data = { provider: provider.name, runId: failed.id, reason: errorMessage(error) };
+        if (final) await recordNotificationEvent(tx, options.notifications, 'sync.failed', data);
       });
       throw error;
     }
@@ -236,8 +237,10 @@ async function execute(
 
   const reason = partialReason;
   await withTransaction(options.pool, async (tx) => {
-    await updateRun(createDb(tx), runId, { state: reason === null ? 'complete' : 'partial', phase: 'done', partialReason: reason, finishedAt: clock(), error: null });
-    if (reason !== null) await recordNotificationEvent(tx, options.notifications, 'sync.partial', { provider: provider.name, runId, reason, pages, seen: seen.size });
+    const state = reason === null ? 'complete' : 'partial';
+    await updateRun(createDb(tx), runId, { state, phase: 'done', partialReason: reason, finishedAt: clock(), error: null });
+    const data = { provider: provider.name, runId, reason, pages, seen: seen.size };
+    if (reason !== null) await recordNotificationEvent(tx, options.notifications, 'sync.partial', data);
   });
   await pruneFinishedRunPages(db, provider.name);
   const final = await getRun(db, runId);

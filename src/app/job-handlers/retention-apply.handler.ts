@@ -30,7 +30,13 @@ export function retentionApplyHandler(deps: HandlerDeps): JobHandler<'retention.
         throw error;
       }
       const providers = [...context.providers.values()].map((handle) => handle.provider);
-      const retentionDeps = { pool: context.pool, logger: context.logger, signal: deps.shutdownSignal, providers: context.registry, notifications: context.notifications };
+      const retentionDeps = {
+        pool: context.pool,
+        logger: context.logger,
+        signal: deps.shutdownSignal,
+        providers: context.registry,
+        notifications: context.notifications,
+      };
       const outcomes = await applyRetention(retentionDeps, loaded, providers);
       // stopped for a shutdown: the next attempt finishes the runs from where they stopped
       if (deps.shutdownSignal.aborted) return parkForShutdown(job, token);
