@@ -78,6 +78,7 @@ export function createAppContext(config: Config, logger: Logger, registry: Provi
   // every command that changes state may record an event: its delivery job goes on the notify queue at once
   const notifyQueue = config.notifyWebhook === undefined ? undefined : new Queue('notify', { connection: redis, prefix: config.queuePrefix });
   notifyQueue?.on('error', (error) => health.reportFailure('redis', error, { message: 'queue error', fields: { queue: 'notify' } }));
+  const notifications = notifyQueue === undefined ? undefined : createNotificationOutbox(notifyQueue, logger);
   return {
     config,
     logger,
@@ -88,7 +89,7 @@ export function createAppContext(config: Config, logger: Logger, registry: Provi
     registry,
     providers,
     health,
-    notifications: notifyQueue === undefined ? undefined : createNotificationOutbox(notifyQueue, logger),
+    notifications,
     selectProviders(names) {
       if (names === undefined || names.length === 0) return [...providers.values()];
       return names.map((name) => {
@@ -104,6 +105,8 @@ export function createAppContext(config: Config, logger: Logger, registry: Provi
       // connections closed on purpose are not an outage
       health.close();
       await Promise.all([...providers.values()].map((handle) => handle.close()));
+      // a command that just recorded an event has its delivery job added before the connection goes
+      await notifications?.flush();
       await notifyQueue?.close();
       redis.disconnect();
       await closePool(pool);

@@ -22,14 +22,26 @@ export function ensureDeliveryJob(queue: Queue, eventId: string, delay = DELIVER
   return ensureJob(queue, eventId, () => queue.add('notify.deliver', { eventId }, { ...definition.options, jobId: eventId, delay }), { replaceFinished: true });
 }
 
+export interface QueuedNotificationOutbox extends NotificationOutbox {
+  /** resolves once every delivery job asked for so far is added (or failed to be): before the queue is closed */
+  flush(): Promise<void>;
+}
+
 /** The outbox of a process with notifications on: each recorded event gets its delivery job, without blocking the caller. */
-export function createNotificationOutbox(queue: Queue, logger: Logger): NotificationOutbox {
+export function createNotificationOutbox(queue: Queue, logger: Logger): QueuedNotificationOutbox {
+  const pending = new Set<Promise<unknown>>();
   return {
     recorded(eventId) {
       // Redis may be down: the event is in Postgres, and the lost-job sweep adds its job later
-      ensureDeliveryJob(queue, eventId).catch((error: unknown) =>
-        logger.warn({ eventId, err: error }, 'could not schedule the delivery of a notification event now; the lost-job sweep will'),
-      );
+      const adding = ensureDeliveryJob(queue, eventId)
+        .catch((error: unknown) =>
+          logger.warn({ eventId, err: error }, 'could not schedule the delivery of a notification event now; the lost-job sweep will'),
+        )
+        .finally(() => pending.delete(adding));
+      pending.add(adding);
+    },
+    async flush() {
+      await Promise.all([...pending]);
     },
   };
 }
