@@ -29,6 +29,7 @@ import { startSimulator, type Simulator } from '../src/simulator/simulator.ts';
 import { syncProvider } from '../src/sync/sync-runner.ts';
 import { rulesYaml, syncAndAge, writeRules, type SafetyOverrides } from './retention-fixtures.ts';
 import { waitFor } from './support/catalog.ts';
+import { runCli } from './support/cli.ts';
 import { contextFor, startInProcessWorker, type InProcessWorker } from './support/context.ts';
 import { workerEnv } from './support/env.ts';
 import { clearPrefix, createTestDatabase, testQueuePrefix, type TestDatabase } from './support/services.ts';
@@ -114,6 +115,21 @@ describe('notification webhooks', () => {
     expect(refusal.data).toMatchObject({ provider: 'mediapocket', runId: refused.runId, limit: 'max_actions', planned: refused.planned });
     expect((refusal.data as { reason: string }).reason).toMatch(/more than maxActionsPerRun 1/);
     expect((await delivered('retention.failed')).data).toMatchObject({ provider: 'roughy', runId: failed.runId, applied: 0, failed: failed.failed });
+  });
+
+  it('`retention apply` on the command line records its event and adds its delivery job before it exits', async () => {
+    const rules = writeRules(rulesYaml({ maxActionsPerRun: 1 })).path;
+    const result = await runCli(['retention', 'apply', '--provider', 'roughy'], { ...env, RETENTION_RULES: rules });
+    expect(result.code, result.stderr).toBe(1);
+    const [row] = (
+      await database.pool.query<{ id: string; payload: NotificationEvent }>(
+        "SELECT id, payload FROM notification_events WHERE type = 'retention.refused' AND payload->'data'->>'provider' = 'roughy'",
+      )
+    ).rows;
+    if (row === undefined) throw new Error('no retention.refused event for roughy');
+    // the command has exited: the job it added is what this test's worker delivers
+    expect(await queues.notify.getJob(row.id)).toBeDefined();
+    expect((await delivered('retention.refused', (event) => event.id === row.id)).data).toMatchObject({ provider: 'roughy', limit: 'max_actions' });
   });
 
   it('a sync that ends partial and one that fails each send their event', async () => {
