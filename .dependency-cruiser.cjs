@@ -7,7 +7,7 @@
  *      admin      src/admin                             (started by app; imports nothing of app, cli, demo)
  *   2. app        src/app                               composition root, worker runner, job handlers
  *   3. services   src/sync src/retention src/dag src/bulk src/reporting   (bulk may use dag; no other pair)
- *   4. infra      src/actions src/jobs src/schedulers src/db src/providers src/health
+ *   4. infra      src/actions src/jobs src/notifications src/schedulers src/db src/providers src/health
  *   5. base       src/http src/domain src/util, src/errors.ts src/logger.ts src/secret.ts src/config.ts
  *      (src/domain: pure; imports only domain, util and errors.ts)
  *   src/simulator stands alone (simulator, util, domain at most); only the demo uses it inside src/.
@@ -17,7 +17,7 @@ const ENTRY = '^src/(cli|demo)/';
 const ADMIN = '^src/admin/';
 const APP = '^src/app/';
 const SERVICES = '^src/(sync|retention|dag|bulk|reporting)/';
-const INFRA = '^src/(actions|jobs|schedulers|db|providers|health)/';
+const INFRA = '^src/(actions|jobs|notifications|schedulers|db|providers|health)/';
 const BASE = ['^src/(http|domain|util)/', '^src/[^/]+\\.ts$'];
 const SIMULATOR = '^src/simulator/';
 

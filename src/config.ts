@@ -41,6 +41,14 @@ export interface Config {
   readonly retentionPlanMaxDrift: number;
   /** a plan awaiting approval expires after this */
   readonly retentionApprovalTtlHours: number;
+  /** where events are POSTed, signed with its secret; undefined: no event is recorded or sent */
+  readonly notifyWebhook: NotifyWebhookConfig | undefined;
+}
+
+export interface NotifyWebhookConfig {
+  readonly url: string;
+  /** Standard Webhooks secret, `whsec_<base64>` */
+  readonly secret: Secret;
 }
 
 export type RetentionMode = 'auto' | 'approve';
@@ -60,7 +68,7 @@ export interface ConfigProviders {
 
 /** Variables whose values are never shown, not even in a message about them. */
 export function secretVariables(providers: ConfigProviders): string[] {
-  return [...providers.definitions.map((definition) => `${definition.env.prefix}_API_KEY`), 'ADMIN_TOKEN'];
+  return [...providers.definitions.map((definition) => `${definition.env.prefix}_API_KEY`), 'ADMIN_TOKEN', 'NOTIFY_WEBHOOK_SECRET'];
 }
 
 const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
@@ -80,6 +88,15 @@ const url = (protocols: string[], what: string) =>
 
 const httpUrl = url(['http:', 'https:'], 'http(s)');
 const rps = z.coerce.number({ message: 'must be a number' }).positive('must be greater than 0').max(10_000, 'must be at most 10000');
+
+/** Standard Webhooks secret: `whsec_` then base64 of at least 24 bytes (the spec's minimum key size). */
+const webhookSecret = z.string().refine(
+  (value) => {
+    const match = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(value);
+    return match?.[1] !== undefined && Buffer.from(match[1], 'base64').length >= 24;
+  },
+  { message: 'must be a Standard Webhooks secret: "whsec_" followed by base64 of 24 to 64 random bytes' },
+);
 
 const cron = z.string().refine(
   (value) => {
@@ -127,6 +144,8 @@ const baseShape = {
       message: 'must be one of fatal, error, warn, info, debug, trace, silent',
     }).default('info'),
   ),
+  NOTIFY_WEBHOOK_URL: z.preprocess(blankToUndefined, httpUrl.optional()),
+  NOTIFY_WEBHOOK_SECRET: z.preprocess(blankToUndefined, webhookSecret.optional()),
   HISTORY_KEEP_DAYS: z.preprocess(
     blankToUndefined,
     z.coerce
@@ -214,6 +233,9 @@ export function loadConfig(env: Env, providers: ConfigProviders): Config {
     }
     enabled[name] = Object.freeze({ apiKey: new Secret(apiKey), baseUrl, rps: e[`${spec.prefix}_RPS`] as number });
   }
+  if (e.NOTIFY_WEBHOOK_URL !== undefined && e.NOTIFY_WEBHOOK_SECRET === undefined) {
+    missing.push('  - NOTIFY_WEBHOOK_SECRET is required when NOTIFY_WEBHOOK_URL is set (a Standard Webhooks secret, "whsec_<base64>")');
+  }
   if (missing.length > 0) throw new ConfigError(`Invalid configuration:\n${missing.join('\n')}`);
   return Object.freeze({
     databaseUrl: e.DATABASE_URL,
@@ -233,6 +255,10 @@ export function loadConfig(env: Env, providers: ConfigProviders): Config {
     retentionPlanMaxAgeMinutes: e.RETENTION_PLAN_MAX_AGE_MINUTES,
     retentionPlanMaxDrift: e.RETENTION_PLAN_MAX_DRIFT,
     retentionApprovalTtlHours: e.RETENTION_APPROVAL_TTL_HOURS,
+    notifyWebhook:
+      e.NOTIFY_WEBHOOK_URL === undefined || e.NOTIFY_WEBHOOK_SECRET === undefined
+        ? undefined
+        : Object.freeze({ url: e.NOTIFY_WEBHOOK_URL, secret: new Secret(e.NOTIFY_WEBHOOK_SECRET) }),
   });
 }
 

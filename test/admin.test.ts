@@ -138,6 +138,8 @@ describe('admin server', () => {
     expect(text).not.toMatch(/asset_worker_last_complete_sync_age_seconds\{provider="roughy"\}/);
     expect(text).toContain('asset_worker_queue_jobs{queue="bulk",state="waiting"} 1');
     expect(text).toContain('asset_worker_queue_jobs{queue="sync",state="active"} 0');
+    expect(text).toContain('asset_worker_queue_jobs{queue="notify",state="failed"} 0');
+    expect(text).toContain('asset_worker_notification_events_undelivered 0');
     expect(text).toContain('asset_worker_metrics_source_up{source="postgres"} 1');
     expect(text).toContain('asset_worker_metrics_source_up{source="redis"} 1');
     expect(text).toContain('asset_worker_dependency_up{dependency="postgres"} 1');
@@ -190,7 +192,7 @@ describe('admin server', () => {
     const api = await fetch(`${guarded.url}/admin/queues/api/queues?activeQueue=bulk&page=1`, { headers });
     expect(api.status).toBe(200);
     const { queues: listed } = (await api.json()) as { queues: Array<{ name: string; counts: Record<string, number> }> };
-    expect(listed.map((q) => q.name).sort()).toEqual(['bulk', 'dag', 'retention', 'sync']);
+    expect(listed.map((q) => q.name).sort()).toEqual(['bulk', 'dag', 'notify', 'retention', 'sync']);
     expect(listed.find((q) => q.name === 'bulk')?.counts.waiting).toBe(1);
 
     const report = (await (await fetch(`${guarded.url}/admin/report`, { headers })).json()) as { providers: Array<{ provider: string; live: number }> };

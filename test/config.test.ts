@@ -24,6 +24,30 @@ function configError(env: Record<string, string>): string {
 }
 
 describe('configuration', () => {
+  const WEBHOOK_SECRET = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
+
+  it('NOTIFY_WEBHOOK_URL with its secret turns notifications on; the secret is never shown', () => {
+    const config = loadConfig({ NOTIFY_WEBHOOK_URL: 'https://hooks.example.com/asset-worker', NOTIFY_WEBHOOK_SECRET: WEBHOOK_SECRET }, builtinProviderRegistry);
+    expect(config.notifyWebhook?.url).toBe('https://hooks.example.com/asset-worker');
+    expect(config.notifyWebhook?.secret.reveal()).toBe(WEBHOOK_SECRET);
+    expect(inspect(config, { depth: 5 })).not.toContain(WEBHOOK_SECRET);
+    expect(JSON.stringify(config)).not.toContain(WEBHOOK_SECRET);
+  });
+
+  it('rejects a webhook URL without its secret, a URL that is not http(s), and a malformed secret (never echoing it)', () => {
+    expect(configError({ NOTIFY_WEBHOOK_URL: 'https://hooks.example.com/x' })).toContain('NOTIFY_WEBHOOK_SECRET is required when NOTIFY_WEBHOOK_URL is set');
+    expect(configError({ NOTIFY_WEBHOOK_URL: 'ftp://hooks.example.com/x', NOTIFY_WEBHOOK_SECRET: WEBHOOK_SECRET })).toContain(
+      'NOTIFY_WEBHOOK_URL must be a http(s) URL',
+    );
+    for (const wrong of ['not-a-secret-at-all-but-long-enough', 'whsec_c2hvcnQ=', 'whsec_!!!notbase64!!!']) {
+      const message = configError({ NOTIFY_WEBHOOK_URL: 'https://hooks.example.com/x', NOTIFY_WEBHOOK_SECRET: wrong });
+      expect(message).toContain('NOTIFY_WEBHOOK_SECRET must be a Standard Webhooks secret');
+      expect(message).not.toContain(wrong);
+    }
+    // a secret alone turns nothing on
+    expect(loadConfig({ NOTIFY_WEBHOOK_SECRET: WEBHOOK_SECRET }, builtinProviderRegistry).notifyWebhook).toBeUndefined();
+  });
+
   it('has the documented default for every variable', () => {
     const config = loadConfig({}, builtinProviderRegistry);
     expect({ ...config, providers: { ...config.providers } }).toEqual({
@@ -44,7 +68,9 @@ describe('configuration', () => {
       retentionPlanMaxAgeMinutes: 1440,
       retentionPlanMaxDrift: 0.1,
       retentionApprovalTtlHours: 72,
+      notifyWebhook: undefined,
     });
+    expect('notifyWebhook' in config).toBe(true);
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.providers)).toBe(true);
   });

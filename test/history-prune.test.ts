@@ -115,6 +115,7 @@ describe('history pruning', () => {
     bulk_items: 3,
     bulk_operations: 1,
     dag_action_runs: 2,
+    notification_events: 1,
   };
 
   beforeAll(async () => {
@@ -198,6 +199,17 @@ describe('history pruning', () => {
       await dagRun('failed', 10, 10),
       await dagRun('succeeded', 200, 200, openItems[1] ?? null),
     ];
+
+    // notification events: an old delivered one goes; an old undelivered one (still owed) and a recent one stay
+    const event = (id: string, createdDaysAgo: number, deliveredDaysAgo: number | null) =>
+      query(
+        `INSERT INTO notification_events (id, type, payload, created_at, delivered_at)
+         VALUES ($1, 'sync.partial', '{}', now() - make_interval(days => $2), now() - make_interval(days => $3::int))`,
+        [id, createdDaysAgo, deliveredDaysAgo],
+      );
+    await event('evt_old_delivered', 200, 200);
+    await event('evt_old_owed', 200, null);
+    await event('evt_recent', 10, 10);
   });
 
   afterAll(async () => {
@@ -266,6 +278,8 @@ describe('history pruning', () => {
     expect((await query<{ worker_run_id: number }>('SELECT worker_run_id FROM dag_runs ORDER BY worker_run_id')).map((row) => Number(row.worker_run_id))).toEqual(
       kept.dag_action_runs,
     );
+
+    expect((await query<{ id: string }>('SELECT id FROM notification_events ORDER BY id')).map((row) => row.id)).toEqual(['evt_old_owed', 'evt_recent']);
 
     // the catalog and what the report, retention's guards and the metrics read of the syncs are unchanged
     const after = await views();

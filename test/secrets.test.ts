@@ -2,6 +2,7 @@
  * No secret reaches an output stream (CONTRACT.md): API keys, the admin token and a database password, through
  * real CLI processes logging at trace level, against providers that refuse the key or misbehave.
  */
+import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.ts';
 import { waitFor } from './support/catalog.ts';
@@ -12,10 +13,11 @@ const KEYS = { affogato: 'aff-live-7Qx2Lm9KeY', mediapocket: 'mp-live-R4nd0mKeY5
 const WRONG = { affogato: 'aff-wrong-Zz81Pq', mediapocket: 'mp-wrong-Yy72Ab', roughy: 'sk_wrong_Xx63Cd' };
 const ADMIN_TOKEN = 'adm-T0ken-9vQpW';
 const DB_PASSWORD = 'pg-Pa55word-e1x';
+const WEBHOOK_SECRET = `whsec_${Buffer.from('webhook-Secret-for-the-secrets-test').toString('base64')}`;
 
 /** Every secret, and enough of each that a partial print would show too. */
 function expectNoSecret(output: string): void {
-  const secrets = [...Object.values(KEYS), ...Object.values(WRONG), ADMIN_TOKEN, DB_PASSWORD];
+  const secrets = [...Object.values(KEYS), ...Object.values(WRONG), ADMIN_TOKEN, DB_PASSWORD, WEBHOOK_SECRET, WEBHOOK_SECRET.slice('whsec_'.length)];
   for (const secret of secrets) {
     expect(output, `output contains ${secret}`).not.toContain(secret);
     expect(output).not.toContain(secret.slice(-8));
@@ -27,9 +29,12 @@ describe('secrets never reach the output', () => {
   let database: TestDatabase;
   let sim: Simulator;
   let env: Record<string, string>;
+  let receiver: WebhookReceiver;
 
   beforeAll(async () => {
     database = await createTestDatabase();
+    // the refused syncs below record sync.failed events; `start` delivers them here, logging at trace
+    receiver = await startWebhookReceiver();
     sim = await startSimulator({ seed: 51, counts: { affogato: 300, mediapocket: 200, roughy: 200 }, apiKeys: KEYS });
     const withPassword = new URL(database.url);
     withPassword.password = DB_PASSWORD;
@@ -49,9 +54,12 @@ describe('secrets never reach the output', () => {
       ADMIN_TOKEN,
       ADMIN_PORT: '0',
       LOG_LEVEL: 'trace',
+      NOTIFY_WEBHOOK_URL: receiver.url,
+      NOTIFY_WEBHOOK_SECRET: WEBHOOK_SECRET,
     };
   });
   afterAll(async () => {
+    await receiver.close();
     await sim.close();
     await database.drop();
     await clearPrefix(prefix);
@@ -109,6 +117,9 @@ describe('secrets never reach the output', () => {
       expect((await fetch(`${adminUrl}/admin/queues?token=${WRONG.roughy}`, { redirect: 'manual' })).status).toBe(401);
       expect((await fetch(`${adminUrl}/metrics`)).status).toBe(200);
       expect(output).toContain('"msg":"worker started"');
+      // the sync.failed events the refused syncs recorded are delivered (and logged) by this worker
+      await waitFor(async () => (output.includes('"msg":"notification event delivered"') ? true : undefined), 50);
+      expect(receiver.accepted().length).toBeGreaterThan(0);
     } finally {
       worker.child.kill('SIGTERM');
     }

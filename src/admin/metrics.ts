@@ -2,12 +2,12 @@
  * Prometheus metrics: the process defaults plus the worker's state, read from Postgres and BullMQ when scraped
  * (so every replica reports the same truth and nothing is kept in memory), and job outcomes counted as they happen.
  */
-import { count } from 'drizzle-orm';
+import { count, isNull } from 'drizzle-orm';
 import type { Worker } from 'bullmq';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { buildCatalogReport, type CatalogReport } from '../db/catalog-report.repository.ts';
 import type { Db } from '../db/client.ts';
-import { bulkItems, dagActionRuns, retentionActions, syncRuns } from '../db/schema.ts';
+import { bulkItems, dagActionRuns, notificationEvents, retentionActions, syncRuns } from '../db/schema.ts';
 import { errorMessage } from '../errors.ts';
 import { DEPENDENCIES, type Dependency, type DependencyHealth } from '../health/dependency-health.ts';
 import { QUEUE_NAMES } from '../jobs/job-definitions.ts';
@@ -183,6 +183,11 @@ export function createWorkerMetrics(deps: MetricsDeps): WorkerMetrics {
   scrapedGauge('asset_worker_bulk_items', 'Items of bulk operations per state (pending, in_flight, done, failed, skipped)', ['state'], async () => {
     const rows = await deps.db.select({ state: bulkItems.state, n: count() }).from(bulkItems).groupBy(bulkItems.state);
     return rows.map((row): Sample => [{ state: row.state }, row.n]);
+  });
+
+  scrapedGauge('asset_worker_notification_events_undelivered', 'Notification events the webhook receiver has not accepted yet', [], async () => {
+    const [row] = await deps.db.select({ n: count() }).from(notificationEvents).where(isNull(notificationEvents.deliveredAt));
+    return [[{}, row?.n ?? 0]];
   });
 
   const schedules = deps.schedules;

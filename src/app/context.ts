@@ -3,6 +3,7 @@
  * providers. Nothing here runs at import time; `close()` releases everything in reverse order.
  */
 import { createHash } from 'node:crypto';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Config } from '../config.ts';
@@ -15,6 +16,8 @@ import type { Logger } from '../logger.ts';
 import type { Secret } from '../secret.ts';
 import { createProviders, type ProviderHandle } from '../providers/provider-factory.ts';
 import type { ProviderName } from '../domain/provider-facts.ts';
+import type { NotificationOutbox } from '../db/notification-events.repository.ts';
+import { createNotificationOutbox } from '../jobs/notify-jobs.ts';
 import { builtinProviderRegistry, type ProviderRegistry } from '../providers/registry.ts';
 
 export interface AppContext {
@@ -31,6 +34,8 @@ export interface AppContext {
   readonly providers: ReadonlyMap<ProviderName, ProviderHandle>;
   /** Postgres and Redis as up/down states: connection errors are collapsed into them, each change logged once */
   readonly health: DependencyHealth;
+  /** where the services record notification events; undefined when NOTIFY_WEBHOOK_URL is not set (none recorded) */
+  readonly notifications: NotificationOutbox | undefined;
   /** the named providers, or every enabled one; a named provider that is not enabled is a usage error */
   selectProviders(names?: readonly string[]): ProviderHandle[];
   close(): Promise<void>;
@@ -70,6 +75,10 @@ export function createAppContext(config: Config, logger: Logger, registry: Provi
   // not the queue prefix: every process on this Redis that calls the same account shares its budget
   const rateLimiter = createRedisRateLimiter({ redis, prefix: BUDGET_KEY_PREFIX, accounts, rps });
   const providers = createProviders(config, { rateLimiter, logger }, registry);
+  // every command that changes state may record an event: its delivery job goes on the notify queue at once
+  const notifyQueue = config.notifyWebhook === undefined ? undefined : new Queue('notify', { connection: redis, prefix: config.queuePrefix });
+  notifyQueue?.on('error', (error) => health.reportFailure('redis', error, { message: 'queue error', fields: { queue: 'notify' } }));
+  const notifications = notifyQueue === undefined ? undefined : createNotificationOutbox(notifyQueue, logger);
   return {
     config,
     logger,
@@ -80,6 +89,7 @@ export function createAppContext(config: Config, logger: Logger, registry: Provi
     registry,
     providers,
     health,
+    notifications,
     selectProviders(names) {
       if (names === undefined || names.length === 0) return [...providers.values()];
       return names.map((name) => {
@@ -95,6 +105,9 @@ export function createAppContext(config: Config, logger: Logger, registry: Provi
       // connections closed on purpose are not an outage
       health.close();
       await Promise.all([...providers.values()].map((handle) => handle.close()));
+      // a command that just recorded an event has its delivery job added before the connection goes
+      await notifications?.flush();
+      await notifyQueue?.close();
       redis.disconnect();
       await closePool(pool);
     },

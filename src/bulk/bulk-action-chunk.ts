@@ -7,6 +7,7 @@ import type pg from 'pg';
 import { runActions } from '../actions/action-engine.ts';
 import type { Logger } from '../logger.ts';
 import type { AssetAction, AssetProvider } from '../providers/provider.ts';
+import type { NotificationOutbox } from '../db/notification-events.repository.ts';
 import { bulkChunkLedger } from './bulk-ledger.ts';
 import { idsInCatalog, type BulkItem } from '../db/bulk.repository.ts';
 
@@ -17,6 +18,8 @@ export interface ActionChunkDeps {
   clock: () => Date;
   /** provider calls in flight at once (the engine's default when absent) */
   concurrency?: number;
+  /** records bulk.finished_with_failures when this chunk closes an operation with failed items; undefined: off */
+  notifications?: NotificationOutbox | undefined;
 }
 
 export interface ChunkCounts {
@@ -39,7 +42,7 @@ export async function runActionChunk(
   items: readonly BulkItem[],
 ): Promise<ActionChunkResult> {
   const inCatalog = await idsInCatalog(deps.pool, provider.name, items.map((item) => item.assetId));
-  const ledger = bulkChunkLedger(deps.pool, operationId, chunk, provider.name, items, inCatalog, deps.clock);
+  const ledger = bulkChunkLedger(deps.pool, operationId, chunk, provider.name, items, inCatalog, deps.clock, deps.notifications);
   const result = await runActions({ pool: deps.pool, provider, action, ledger, log: deps.logger, clock: deps.clock, signal: deps.signal, concurrency: deps.concurrency });
   if (result.stopped?.kind === 'signal') return { kind: 'interrupted' };
   const { done, failed, closedOperation } = ledger.counts;

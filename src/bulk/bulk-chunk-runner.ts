@@ -13,6 +13,7 @@ import { runActionChunk } from './bulk-action-chunk.ts';
 import { tryLockChunk } from './bulk-chunk-lock.ts';
 import { runDagChunk } from './bulk-dag-chunk.ts';
 import { getOperation, loadOpenChunkItems, markOperationRunning } from '../db/bulk.repository.ts';
+import type { NotificationOutbox } from '../db/notification-events.repository.ts';
 import { logOperationFinished } from '../db/bulk-operation-summary.ts';
 
 export interface BulkChunkDeps {
@@ -25,6 +26,7 @@ export interface BulkChunkDeps {
   queues: Queues;
   signal: AbortSignal;
   dagPolicy?: DagPollPolicy;
+  notifications?: NotificationOutbox | undefined;
 }
 
 export type ChunkOutcome =
@@ -69,7 +71,7 @@ async function runLockedChunk(deps: BulkChunkDeps, operationId: number, chunk: n
 
   if (isAssetAction(action)) {
     const result = await runActionChunk(
-      { pool: deps.pool, logger: log, signal: deps.signal, clock },
+      { pool: deps.pool, logger: log, signal: deps.signal, clock, notifications: deps.notifications },
       operationId,
       chunk,
       handle.provider,
@@ -93,6 +95,7 @@ async function runLockedChunk(deps: BulkChunkDeps, operationId: number, chunk: n
       clock,
       queues: deps.queues,
       signal: deps.signal,
+      notifications: deps.notifications,
     },
     operation.dagActionId,
     items,

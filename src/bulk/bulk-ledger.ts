@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import type { ActionLedger, Settlement } from '../actions/action-ledger.ts';
 import { withTransaction } from '../db/transaction.ts';
+import type { NotificationOutbox } from '../db/notification-events.repository.ts';
 import { itemOutcome } from '../domain/bulk-plan.ts';
 import type { ProviderName } from '../domain/provider-facts.ts';
 import {
@@ -33,6 +34,7 @@ export function bulkChunkLedger(
   items: readonly BulkItem[],
   inCatalog: ReadonlySet<string>,
   clock: () => Date,
+  notifications?: NotificationOutbox,
 ): BulkLedger {
   const counts = { done: 0, failed: 0, closedOperation: false };
   const outcome = (result: 'applied' | 'already_gone' | 'not_applied', assetId: string) => itemOutcome(result, inCatalog.has(assetId));
@@ -58,7 +60,7 @@ export function bulkChunkLedger(
       await lockOperation(tx, operationId);
       await finishItemsLocked(tx, operationId, finishes, at);
       await returnToPending(tx, settlement.retry.map((entry) => entry.id), 'left undone by the provider; retried', at);
-      if (await closeOperationIfDone(tx, operationId, at)) counts.closedOperation = true;
+      if (await closeOperationIfDone(tx, operationId, at, notifications)) counts.closedOperation = true;
       counts.done += settlement.done.length + settlement.gone.length;
       counts.failed += settlement.failed.length;
     },
@@ -74,7 +76,7 @@ export function bulkChunkLedger(
           error: reason,
         }));
         await finishItemsLocked(tx, operationId, finishes, at);
-        if (await closeOperationIfDone(tx, operationId, at)) counts.closedOperation = true;
+        if (await closeOperationIfDone(tx, operationId, at, notifications)) counts.closedOperation = true;
         return rest.length;
       });
       counts.failed += abandoned;

@@ -19,7 +19,7 @@ function enabledProviders(context: AppContext, names: string[]): ProviderName[] 
 }
 
 function depsOf(context: AppContext, io: CommandIo): RetentionDeps {
-  return { pool: context.pool, logger: context.logger, signal: io.signal, providers: context.registry, startedBy: 'cli' };
+  return { pool: context.pool, logger: context.logger, signal: io.signal, providers: context.registry, startedBy: 'cli', notifications: context.notifications };
 }
 
 async function plan(context: AppContext, io: CommandIo, options: { provider: string[]; json?: boolean }): Promise<number> {

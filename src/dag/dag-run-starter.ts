@@ -9,6 +9,7 @@ import { decidePoll, type DagPollPolicy } from '../domain/dag-poll-policy.ts';
 import { ProviderError, errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { DagActionsApi } from '../providers/provider.ts';
+import type { NotificationOutbox } from '../db/notification-events.repository.ts';
 import { logOperationFinished } from '../db/bulk-operation-summary.ts';
 import { finishRun, getDagRun, insertStartingRun, recordRunning, rescheduleRun, type DagRun, type RunFinish } from '../db/dag-runs.repository.ts';
 
@@ -20,6 +21,8 @@ export interface DagDeps {
   policy: DagPollPolicy;
   clock: () => Date;
   random?: () => number;
+  /** records dag_run.failed / dag_run.timed_out (and a bulk operation's failures) as runs end; undefined: off */
+  notifications?: NotificationOutbox | undefined;
 }
 
 export interface StartRequest {
@@ -47,7 +50,7 @@ export async function createStartingRun(db: Db, request: StartRequest, policy: D
 
 /** Ends the run (and its bulk item); the step that closes a bulk operation logs its summary. */
 export async function endRun(deps: DagDeps, run: DagRun, finish: RunFinish): Promise<DagRun | undefined> {
-  const finished = await finishRun(deps.pool, run, finish);
+  const finished = await finishRun(deps.pool, run, finish, deps.notifications);
   if (finished?.closedOperationId != null) await logOperationFinished(deps.db, deps.logger, finished.closedOperationId);
   return finished?.run;
 }

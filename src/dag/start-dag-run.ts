@@ -4,6 +4,7 @@
  */
 import type pg from 'pg';
 import type { Db } from '../db/client.ts';
+import type { NotificationOutbox } from '../db/notification-events.repository.ts';
 import { DEFAULT_DAG_POLL_POLICY } from '../domain/dag-poll-policy.ts';
 import { InvalidRequestError } from '../errors.ts';
 import type { Queues } from '../jobs/queues.ts';
@@ -18,6 +19,7 @@ export interface DagRunContext {
   readonly pool: pg.Pool;
   readonly db: Db;
   readonly logger: Logger;
+  readonly notifications?: NotificationOutbox | undefined;
   selectProviders(names?: readonly string[]): ProviderHandle[];
 }
 
@@ -29,7 +31,15 @@ export function dagActionsOf(context: DagRunContext): DagActionsApi {
 }
 
 export async function startDagRun(context: DagRunContext, queues: Queues, dagActions: DagActionsApi, request: StartRequest): Promise<StartResult> {
-  const deps = { pool: context.pool, db: context.db, dagActions, logger: context.logger, policy: DEFAULT_DAG_POLL_POLICY, clock: () => new Date() };
+  const deps = {
+    pool: context.pool,
+    db: context.db,
+    dagActions,
+    logger: context.logger,
+    policy: DEFAULT_DAG_POLL_POLICY,
+    clock: () => new Date(),
+    notifications: context.notifications,
+  };
   const starting = await createStartingRun(context.db, request, deps.policy, new Date());
   const result = await submitStart(deps, starting);
   await ensurePollJobIfOpen(queues, result.run);

@@ -5,6 +5,8 @@
  */
 import { and, eq, inArray, isNotNull, lt, sql } from 'drizzle-orm';
 import type pg from 'pg';
+import { recordNotificationEvent, type NotificationOutbox } from './notification-events.repository.ts';
+import { dagRunEventType } from '../domain/notification-event.ts';
 import { closeOperationIfDone, finishItemsLocked, idsInCatalog, lockOperation } from './bulk.repository.ts';
 import { createDb, type Db } from './client.ts';
 import { bulkItems, dagActionRuns } from './schema.ts';
@@ -119,7 +121,8 @@ export interface FinishedRun {
  * Ends the run, and its bulk item if it has one, in one transaction. Returns the row as finished, or undefined
  * when the run had already ended (a replayed poll changes nothing).
  */
-export async function finishRun(pool: pg.Pool, run: DagRun, finish: RunFinish): Promise<FinishedRun | undefined> {
+/** `outbox`: a run ending failed or timed out records its event, and a closed bulk operation with failures its own, in this transaction. */
+export async function finishRun(pool: pg.Pool, run: DagRun, finish: RunFinish, outbox?: NotificationOutbox): Promise<FinishedRun | undefined> {
   return withTransaction(pool, async (client) => {
     const db = createDb(client);
     const operationId = run.bulkItemId === null ? undefined : await operationOfItem(db, run.bulkItemId);
@@ -140,6 +143,12 @@ export async function finishRun(pool: pg.Pool, run: DagRun, finish: RunFinish): 
       .where(and(eq(dagActionRuns.id, run.id), inArray(dagActionRuns.outcome, [...OPEN_DAG_OUTCOMES])))
       .returning();
     if (row === undefined) return undefined;
+    const eventType = dagRunEventType(finish.outcome);
+    if (eventType !== undefined) {
+      const { id: dagRunId, assetId, dagActionId, providerRunId, status, error: reason } = row;
+      const data = { provider: 'mediapocket' as const, dagRunId, assetId, dagActionId, providerRunId, status, reason };
+      await recordNotificationEvent(client, outbox, eventType, data, finish.at);
+    }
     let closedOperationId: number | null = null;
     if (operationId !== undefined && run.bulkItemId !== null) {
       // DAG actions are Media Pocket's alone
@@ -157,7 +166,7 @@ export async function finishRun(pool: pg.Pool, run: DagRun, finish: RunFinish): 
         ],
         finish.at,
       );
-      if (await closeOperationIfDone(client, operationId, finish.at)) closedOperationId = operationId;
+      if (await closeOperationIfDone(client, operationId, finish.at, outbox)) closedOperationId = operationId;
     }
     return { run: row, closedOperationId };
   });

@@ -1,11 +1,11 @@
 /**
  * Deletes the worker's own finished history older than a cutoff: sync runs with their pages and quarantined
  * records, retention runs with their actions (the retention_log rows), bulk operations with their items, and DAG
- * runs. Each table is pruned in batches of one short statement each, so no step holds many row locks or a long
+ * runs, and notification events delivered before the cutoff. Each table is pruned in batches of one short statement each, so no step holds many row locks or a long
  * transaction, and a stop between batches loses nothing (the next prune carries on).
  *
  * Never deleted: open work (a running sync, an applying retention run, an unfinished bulk operation, a DAG run not
- * yet ended or whose bulk item is still open), the last complete and the last finished sync of each provider
+ * yet ended or whose bulk item is still open, an event not yet delivered), the last complete and the last finished sync of each provider
  * (retention's freshness check, `report` and the catalog_assets view read them), and the catalog itself.
  */
 import type pg from 'pg';
@@ -20,6 +20,7 @@ export const HISTORY_TABLES = [
   'bulk_items',
   'bulk_operations',
   'dag_action_runs',
+  'notification_events',
 ] as const;
 export type HistoryTable = (typeof HISTORY_TABLES)[number];
 export type HistoryCounts = Record<HistoryTable, number>;
@@ -104,6 +105,12 @@ const DELETE_BATCH: Record<HistoryTable, { sql: string; needsKeptRuns: boolean }
              WHERE d.outcome IN ('succeeded', 'failed', 'timed_out') AND d.finished_at < $1
                AND NOT EXISTS (SELECT 1 FROM bulk_items i WHERE i.id = d.bulk_item_id AND i.state IN ('pending', 'in_flight'))
              LIMIT $2)`,
+  },
+  // an event no receiver has accepted is still owed, whatever its age
+  notification_events: {
+    needsKeptRuns: false,
+    sql: `DELETE FROM notification_events WHERE id IN (
+            SELECT e.id FROM notification_events e WHERE e.delivered_at IS NOT NULL AND e.delivered_at < $1 LIMIT $2)`,
   },
 };
 

@@ -26,7 +26,7 @@ export async function runDemoRetention(context: AppContext, sim: Simulator, out:
   // RETENTION_RULES names the demo's rules file by an absolute path
   const loaded = await loadRetentionRules(context.config, process.cwd(), context.registry);
   if (loaded.kind !== 'rules') throw new Error(`the demo's rules file ${loaded.path} is missing`);
-  const deps = { pool: context.pool, logger: context.logger, signal, providers: context.registry, startedBy: 'cli' as const };
+  const deps = { pool: context.pool, logger: context.logger, signal, providers: context.registry, startedBy: 'cli' as const, notifications: context.notifications };
   const handles = context.selectProviders();
 
   const callsBeforePlan = sim.stats.destructiveCalls.length;

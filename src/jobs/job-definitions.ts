@@ -5,7 +5,7 @@
 import type { JobsOptions } from 'bullmq';
 import type { ProviderName } from '../domain/provider-facts.ts';
 
-export const QUEUE_NAMES = ['sync', 'retention', 'dag', 'bulk'] as const;
+export const QUEUE_NAMES = ['sync', 'retention', 'dag', 'bulk', 'notify'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface JobPayloads {
@@ -21,6 +21,8 @@ export interface JobPayloads {
   'bulk.chunk': { operationId: number; chunk: number };
   /** deletes finished history older than HISTORY_KEEP_DAYS (scheduled daily) */
   'history.prune': Record<string, never>;
+  /** POSTs one notification event to NOTIFY_WEBHOOK_URL; the job id is the event id */
+  'notify.deliver': { eventId: string };
 }
 
 export type JobName = keyof JobPayloads;
@@ -42,6 +44,9 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition } = {
   'bulk.chunk': { queue: 'bulk', options: { ...keepHistory, ...retried(8, 5_000) } },
   // on the retention queue (one job at a time): never side by side with a retention apply
   'history.prune': { queue: 'retention', options: { ...keepHistory, ...retried(3, 60_000) } },
+  // its own queue: a slow or failing receiver never holds up sync or retention. 2 s doubling over 12 attempts
+  // is about an hour; then the lost-job sweep starts it again each minute until the receiver accepts it
+  'notify.deliver': { queue: 'notify', options: { ...keepHistory, ...retried(12, 2_000) } },
 };
 
 export const JOB_NAMES = Object.keys(JOB_DEFINITIONS) as JobName[];

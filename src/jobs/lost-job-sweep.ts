@@ -1,5 +1,5 @@
 /**
- * Postgres is the record of open work; BullMQ only schedules it. A poll, chunk, sync or retention job lost to a
+ * Postgres is the record of open work; BullMQ only schedules it. A poll, chunk, sync, retention or delivery job lost to a
  * crash or a Redis flush is found here from Postgres and enqueued again (deterministic job ids make a repeat
  * harmless).
  */
@@ -12,6 +12,7 @@ import type { Logger } from '../logger.ts';
 import type { ProviderName } from '../domain/provider-facts.ts';
 import { ensurePollJob } from './dag-poll-jobs.ts';
 import { overdueOpenRunIds } from '../db/dag-runs.repository.ts';
+import { ensureDeliveryJobs } from './notify-jobs.ts';
 
 /** A parked poll wakes at its next_poll_at; one this late has most likely lost its job. */
 export const DEFAULT_SWEEP_MARGIN_MS = 60_000;
@@ -21,6 +22,7 @@ export interface SweepResult {
   chunksRequeued: number;
   syncsRequeued: number;
   retentionRequeued: number;
+  eventsRequeued: number;
 }
 
 export interface SweepDeps {
@@ -29,6 +31,8 @@ export interface SweepDeps {
   logger: Logger;
   /** the providers this process syncs and applies retention for: open runs of others are left alone */
   providers: readonly ProviderName[];
+  /** NOTIFY_WEBHOOK_URL is set: undelivered notification events are owed a delivery job */
+  deliverEvents?: boolean;
 }
 
 export async function sweepLostJobs(deps: SweepDeps, marginMs = DEFAULT_SWEEP_MARGIN_MS): Promise<SweepResult> {
@@ -63,6 +67,7 @@ export async function sweepLostJobs(deps: SweepDeps, marginMs = DEFAULT_SWEEP_MA
     chunksRequeued: await attempt(requeueChunks),
     syncsRequeued: await attempt(() => ensureSyncResumeJobs(deps.db, deps.queues, deps.providers)),
     retentionRequeued: await attempt(() => ensureRetentionResumeJob(deps.db, deps.queues, deps.providers)),
+    eventsRequeued: deps.deliverEvents === true ? await attempt(() => ensureDeliveryJobs(deps.db, deps.queues.notify)) : 0,
   };
   if (Object.values(result).some((added) => added > 0)) deps.logger.warn(result, 'lost jobs enqueued again from Postgres');
   // the job fails with the first error (and is logged as failed); the next minute's sweep tries again

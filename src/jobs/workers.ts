@@ -26,7 +26,7 @@ export interface WorkerOptions {
   queues?: readonly QueueName[];
 }
 
-const DEFAULT_CONCURRENCY: Record<QueueName, number> = { sync: 4, retention: 1, dag: 4, bulk: 4 };
+const DEFAULT_CONCURRENCY: Record<QueueName, number> = { sync: 4, retention: 1, dag: 4, bulk: 4, notify: 4 };
 
 export function startWorkers(options: WorkerOptions): WorkerSet {
   const workers = new Map<QueueName, Worker>();

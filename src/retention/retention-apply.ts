@@ -10,6 +10,9 @@
  * 3. The plan is persisted with the run, then executed (retention-executor.ts).
  */
 import { acquireProviderLock } from '../db/provider-lock.ts';
+import { recordNotificationEvent } from '../db/notification-events.repository.ts';
+import { withTransaction } from '../db/transaction.ts';
+import { retentionFinishedType } from '../domain/notification-event.ts';
 import { createDb } from '../db/client.ts';
 import { evaluateProvider } from '../domain/retention-evaluate.ts';
 import { checkApplyGuards } from '../domain/retention-guards.ts';
@@ -69,7 +72,14 @@ async function finishRun(input: RunInput, runId: number, resumed: boolean, stopp
   const pending = counts.planned + counts.in_flight;
   const state = pending > 0 ? 'applying' : counts.failed > 0 ? 'failed' : 'done';
   const summary = { ...counts, stopped };
-  await updateRun(createDb(deps.pool), runId, { state, summary, finishedAt: state === 'applying' ? null : (deps.clock ?? (() => new Date()))() });
+  const finishedAt = state === 'applying' ? null : (deps.clock ?? (() => new Date()))();
+  await withTransaction(deps.pool, async (tx) => {
+    await updateRun(createDb(tx), runId, { state, summary, finishedAt });
+    if (state === 'applying') return;
+    const { applied, failed, skipped } = counts;
+    const data = { provider: provider.name, runId, planned: applied + failed, applied, failed, skipped };
+    await recordNotificationEvent(tx, deps.notifications, retentionFinishedType(failed), data);
+  });
   return {
     provider: provider.name,
     runId,
@@ -140,7 +150,11 @@ export async function resumeRun(input: RunInput, run: RetentionRun): Promise<Pro
   const verdict = checkApplyGuards({ planned: kept.length, liveAssets: rows.length, lastSync, safety: rules.safety, now });
   if (!verdict.ok) {
     await settleActions(pool, kept, { state: 'skipped', reason: `apply refused when the run resumed: ${verdict.reason}` }, ['planned']);
-    await updateRun(createDb(pool), run.id, { state: 'refused', refusal: verdict.reason, finishedAt: now });
+    await withTransaction(pool, async (tx) => {
+      await updateRun(createDb(tx), run.id, { state: 'refused', refusal: verdict.reason, finishedAt: now });
+      const data = { provider: provider.name, runId: run.id, limit: verdict.limit, reason: verdict.reason, planned: kept.length };
+      await recordNotificationEvent(tx, deps.notifications, 'retention.refused', data);
+    });
     log.warn({ runId: run.id, limit: verdict.limit }, `refused, nothing done: ${verdict.reason}`);
     const counts = await countActionsByState(pool, run.id);
     return {
@@ -157,15 +171,20 @@ async function freshRun(input: RunInput): Promise<ProviderApplyResult> {
   const { pool } = deps;
   const { evaluation, planned, skipped, liveAssets, verdict } = await assessPlan(pool, rules, providerFacts(input.deps, provider.name), now);
   if (!verdict.ok) {
-    const runId = await insertRun(pool, {
-      mode: 'apply',
-      startedBy: deps.startedBy,
-      provider: provider.name,
-      evaluatedAt: now,
-      state: 'refused',
-      refusal: verdict.reason,
-      rulesDigest: input.digest,
-      summary: { candidates: evaluation.candidates, planned, skipped, liveAssets, limit: verdict.limit },
+    const runId = await withTransaction(pool, async (tx) => {
+      const id = await insertRun(tx, {
+        mode: 'apply',
+        startedBy: deps.startedBy,
+        provider: provider.name,
+        evaluatedAt: now,
+        state: 'refused',
+        refusal: verdict.reason,
+        rulesDigest: input.digest,
+        summary: { candidates: evaluation.candidates, planned, skipped, liveAssets, limit: verdict.limit },
+      });
+      const data = { provider: provider.name, runId: id, limit: verdict.limit, reason: verdict.reason, planned };
+      await recordNotificationEvent(tx, deps.notifications, 'retention.refused', data);
+      return id;
     });
     log.warn({ runId, limit: verdict.limit }, `refused, nothing done: ${verdict.reason}`);
     return resultWithoutActions(input, runId, false, { planned, skipped }, { limit: verdict.limit, reason: verdict.reason });

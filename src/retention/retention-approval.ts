@@ -5,6 +5,7 @@
  * marked expired and refused.
  */
 import { createDb } from '../db/client.ts';
+import { recordRetentionAwaitingApproval } from '../db/notification-events.repository.ts';
 import { expireOverduePlans, markAwaitingApproval, markPlanApproved } from '../db/retention-runs.repository.ts';
 import { withTransaction } from '../db/transaction.ts';
 import type { ProviderName } from '../domain/provider-facts.ts';
@@ -20,9 +21,15 @@ const HOUR_MS = 3_600_000;
  * The one place a recorded plan becomes awaiting approval. Whatever must happen when a plan waits for a person
  * (the `retention.awaiting_approval` notification) belongs in this transaction.
  */
-export async function recordPlanAwaitingApproval(deps: Pick<RetentionDeps, 'pool' | 'logger'>, plan: ProviderPlan & { runId: number }, expiresAt: Date): Promise<void> {
+export async function recordPlanAwaitingApproval(
+  deps: Pick<RetentionDeps, 'pool' | 'logger' | 'notifications'>,
+  plan: ProviderPlan & { runId: number },
+  expiresAt: Date,
+): Promise<void> {
   await withTransaction(deps.pool, async (client) => {
     await markAwaitingApproval(client, plan.runId, expiresAt);
+    const data = { provider: plan.provider, runId: plan.runId, planned: plan.planned, expiresAt: expiresAt.toISOString() };
+    await recordRetentionAwaitingApproval(client, deps.notifications, data);
   });
   deps.logger.info(
     { provider: plan.provider, runId: plan.runId, planned: plan.planned, expiresAt: expiresAt.toISOString() },

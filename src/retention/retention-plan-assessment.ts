@@ -2,6 +2,7 @@
  * Assessing a plan, which plan and apply share: the facts a plan is judged on (a fresh evaluation, the last sync,
  * the guards' verdict), the dependencies both take, and notes about rules that cannot do all they seem to say.
  */
+import type { NotificationOutbox } from '../db/notification-events.repository.ts';
 import type pg from 'pg';
 import { createDb } from '../db/client.ts';
 import { findLastFinishedRun } from '../db/sync-runs.repository.ts';
@@ -28,6 +29,8 @@ export interface RetentionDeps {
   providers?: ProviderFactsLookup;
   /** recorded on every run this creates: who or what started it */
   startedBy?: RunStarter | undefined;
+  /** records a notification event with each run applied, failed or refused (undefined: notifications off) */
+  notifications?: NotificationOutbox | undefined;
 }
 
 /** The provider's facts from the deps' registry; an unknown name is an UnknownProviderError. */

@@ -17,6 +17,7 @@ import {
 } from '../db/sync-runs.repository.ts';
 import { assertSameServer, serverStartedAt as serverStartedAtOf } from '../db/server-instance.ts';
 import { withTransaction } from '../db/transaction.ts';
+import { recordNotificationEvent, type NotificationOutbox } from '../db/notification-events.repository.ts';
 import { judgeCompleteness } from '../domain/listing-checks.ts';
 import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -37,6 +38,13 @@ export interface SyncOptions {
   abandonAfterMs?: number;
   signal?: AbortSignal;
   onProgress?: (progress: SyncProgress) => void;
+  /** records a notification event with each run that ends partial or failed (undefined: notifications off) */
+  notifications?: NotificationOutbox | undefined;
+  /**
+   * false while a failure will be retried (a job with attempts left): the run stays open and only the last
+   * failure is reported as `sync.failed`. Default true (a command's one try).
+   */
+  failureIsFinal?: boolean;
 }
 
 export interface SyncProgress {
@@ -100,7 +108,12 @@ export async function syncProvider(options: SyncOptions, provider: AssetProvider
     let run = await findRunningRun(db, provider.name);
     if (run !== undefined && clock().getTime() - run.startedAt.getTime() > (options.abandonAfterMs ?? 24 * 3_600_000)) {
       log.warn({ runId: run.id }, 'abandoning a sync run that has been open for over a day; starting afresh');
-      await updateRun(db, run.id, { state: 'failed', finishedAt: clock(), error: run.error ?? 'abandoned' });
+      const abandoned = run;
+      await withTransaction(options.pool, async (tx) => {
+        await updateRun(createDb(tx), abandoned.id, { state: 'failed', finishedAt: clock(), error: abandoned.error ?? 'abandoned' });
+        const reason = `abandoned after being open for over a day${abandoned.error === null ? '' : ` (last error: ${abandoned.error})`}`;
+        await recordNotificationEvent(tx, options.notifications, 'sync.failed', { provider: provider.name, runId: abandoned.id, reason });
+      });
       run = undefined;
     }
     if (run === undefined) {
@@ -113,7 +126,13 @@ export async function syncProvider(options: SyncOptions, provider: AssetProvider
       return await execute(options, provider, run, clock, log, () => lock.assertHeld());
     } catch (error) {
       // the run stays open: the next attempt resumes from its last committed page
-      await updateRun(db, run.id, { error: errorMessage(error) });
+      const failed = run;
+      const final = options.failureIsFinal !== false && options.signal?.aborted !== true;
+      await withTransaction(options.pool, async (tx) => {
+        await updateRun(createDb(tx), failed.id, { error: errorMessage(error) });
+        const data = { provider: provider.name, runId: failed.id, reason: errorMessage(error) };
+        if (final) await recordNotificationEvent(tx, options.notifications, 'sync.failed', data);
+      });
       throw error;
     }
   } finally {
@@ -216,7 +235,13 @@ async function execute(
     log.warn({ reason: partialReason }, 'listing not trustworthy: no asset is marked removed by this run');
   }
 
-  await updateRun(db, runId, { state: partialReason === null ? 'complete' : 'partial', phase: 'done', partialReason, finishedAt: clock(), error: null });
+  const reason = partialReason;
+  await withTransaction(options.pool, async (tx) => {
+    const state = reason === null ? 'complete' : 'partial';
+    await updateRun(createDb(tx), runId, { state, phase: 'done', partialReason: reason, finishedAt: clock(), error: null });
+    const data = { provider: provider.name, runId, reason, pages, seen: seen.size };
+    if (reason !== null) await recordNotificationEvent(tx, options.notifications, 'sync.partial', data);
+  });
   await pruneFinishedRunPages(db, provider.name);
   const final = await getRun(db, runId);
   if (final === undefined) throw new Error(`sync run ${runId} vanished`);

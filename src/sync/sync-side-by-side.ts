@@ -2,6 +2,7 @@
  * One full sync of each given provider, side by side, each with its own progress line. Providers are settled
  * independently: one being rate-limited or down does not hold up the others.
  */
+import type { NotificationOutbox } from '../db/notification-events.repository.ts';
 import type pg from 'pg';
 import type { Logger } from '../logger.ts';
 import type { ProviderHandle } from '../providers/provider-factory.ts';
@@ -12,6 +13,7 @@ import { createProgressDisplay } from '../util/progress-display.ts';
 export interface SideBySideContext {
   readonly pool: pg.Pool;
   readonly logger: Logger;
+  readonly notifications?: NotificationOutbox | undefined;
 }
 
 export interface SyncDisplay {
@@ -35,6 +37,7 @@ export async function syncSideBySide(
             pool: context.pool,
             logger: context.logger,
             signal: display.signal,
+            notifications: context.notifications,
             onProgress: (p) => task.update(p.seen, p.total, `${p.pages} pages, ${p.phase}`),
           },
           handle.provider,

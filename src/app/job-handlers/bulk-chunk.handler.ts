@@ -20,6 +20,7 @@ export function bulkChunkHandler(deps: HandlerDeps, options: { dagPolicy?: DagPo
           registry: deps.context.registry,
           queues: deps.queues,
           signal: deps.shutdownSignal,
+          notifications: deps.context.notifications,
           ...(options.dagPolicy === undefined ? {} : { dagPolicy: options.dagPolicy }),
         },
         job.data.operationId,

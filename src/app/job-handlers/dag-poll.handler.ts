@@ -20,6 +20,7 @@ export function dagDepsFrom(deps: HandlerDeps, options: DagHandlerOptions = {}):
     logger: deps.context.logger,
     policy: options.policy ?? DEFAULT_DAG_POLL_POLICY,
     clock: () => new Date(),
+    notifications: deps.context.notifications,
   };
 }
 

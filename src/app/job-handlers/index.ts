@@ -11,6 +11,7 @@ import { dagPollHandler } from './dag-poll.handler.ts';
 import { dagSweepHandler } from './dag-sweep.handler.ts';
 import type { HandlerDeps } from './handler-deps.ts';
 import { historyPruneHandler } from './history-prune.handler.ts';
+import { notifyDeliverHandler } from './notify-deliver.handler.ts';
 import { retentionApplyHandler } from './retention-apply.handler.ts';
 import { syncProviderHandler } from './sync-provider.handler.ts';
 
@@ -22,6 +23,7 @@ export function createJobHandlers(deps: HandlerDeps): AnyJobHandler[] {
     bulkChunkHandler(deps),
     retentionApplyHandler(deps),
     historyPruneHandler(deps),
+    notifyDeliverHandler(deps),
   ];
 }
 

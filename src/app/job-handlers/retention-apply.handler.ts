@@ -32,7 +32,14 @@ export function retentionApplyHandler(deps: HandlerDeps): JobHandler<'retention.
         throw error;
       }
       const providers = [...context.providers.values()].map((handle) => handle.provider);
-      const retentionDeps = { pool: context.pool, logger: context.logger, signal: deps.shutdownSignal, providers: context.registry, startedBy: 'schedule' as const };
+      const retentionDeps = {
+        pool: context.pool,
+        logger: context.logger,
+        signal: deps.shutdownSignal,
+        providers: context.registry,
+        startedBy: 'schedule' as const,
+        notifications: context.notifications,
+      };
       if (context.config.retentionMode === 'approve') {
         // approval mode: only plan; a person approves a plan before anything is sent
         if (loaded.kind === 'none') {

@@ -13,7 +13,15 @@ export function syncProviderHandler(deps: HandlerDeps): JobHandler<'sync.provide
         return { skipped: 'provider not enabled' };
       }
       try {
-        return await syncProvider({ pool: deps.context.pool, logger: deps.context.logger, signal: deps.shutdownSignal }, handle.provider);
+        const options = {
+          pool: deps.context.pool,
+          logger: deps.context.logger,
+          signal: deps.shutdownSignal,
+          notifications: deps.context.notifications,
+          // earlier attempts' failures are retried: only the last one is reported as sync.failed
+          failureIsFinal: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+        };
+        return await syncProvider(options, handle.provider);
       } catch (error) {
         // stopped for a shutdown: the run resumes from its last committed page
         if (deps.shutdownSignal.aborted) return parkForShutdown(job, token);

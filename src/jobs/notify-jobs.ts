@@ -1,0 +1,56 @@
+/**
+ * Delivery jobs of notification events: one per event, its id the event's, so enqueueing again never sends twice
+ * while the job is known. The outbox schedules one as each event is written; the lost-job sweep re-adds those
+ * Redis lost or that used up their attempts.
+ */
+import type { Queue } from 'bullmq';
+import type { Db } from '../db/client.ts';
+import { undeliveredEventIds, type NotificationOutbox } from '../db/notification-events.repository.ts';
+import type { Logger } from '../logger.ts';
+import { ensureJob, type EnsureResult } from './ensure-job.ts';
+import { JOB_DEFINITIONS } from './job-definitions.ts';
+
+/**
+ * The event row is written inside its change's transaction, and the job added at once (without waiting for the
+ * commit): this delay lets the commit land first; a job that still finds no row is retried (see webhook-delivery).
+ */
+export const DELIVERY_DELAY_MS = 500;
+
+export function ensureDeliveryJob(queue: Queue, eventId: string, delay = DELIVERY_DELAY_MS): Promise<EnsureResult> {
+  const definition = JOB_DEFINITIONS['notify.deliver'];
+  // a failed job (attempts used up) is replaced: the event is owed until a receiver accepts it
+  return ensureJob(queue, eventId, () => queue.add('notify.deliver', { eventId }, { ...definition.options, jobId: eventId, delay }), { replaceFinished: true });
+}
+
+export interface QueuedNotificationOutbox extends NotificationOutbox {
+  /** resolves once every delivery job asked for so far is added (or failed to be): before the queue is closed */
+  flush(): Promise<void>;
+}
+
+/** The outbox of a process with notifications on: each recorded event gets its delivery job, without blocking the caller. */
+export function createNotificationOutbox(queue: Queue, logger: Logger): QueuedNotificationOutbox {
+  const pending = new Set<Promise<unknown>>();
+  return {
+    recorded(eventId) {
+      // Redis may be down: the event is in Postgres, and the lost-job sweep adds its job later
+      const adding = ensureDeliveryJob(queue, eventId)
+        .catch((error: unknown) =>
+          logger.warn({ eventId, err: error }, 'could not schedule the delivery of a notification event now; the lost-job sweep will'),
+        )
+        .finally(() => pending.delete(adding));
+      pending.add(adding);
+    },
+    async flush() {
+      await Promise.all([...pending]);
+    },
+  };
+}
+
+/** Undelivered events whose job is gone or failed for good get a job again; returns how many. */
+export async function ensureDeliveryJobs(db: Db, queue: Queue): Promise<number> {
+  let added = 0;
+  for (const eventId of await undeliveredEventIds(db)) {
+    if ((await ensureDeliveryJob(queue, eventId, 0)) !== 'exists') added += 1;
+  }
+  return added;
+}
