@@ -7,7 +7,9 @@
  * apply of the same plan, exactly as an interrupted ordinary apply is.
  */
 import { createDb } from '../db/client.ts';
-import { findUnfinishedApplyRun, insertRun, insertRunWithActions, loadActions, loadRetentionRows, type RetentionRun } from '../db/retention.repository.ts';
+import { recordNotificationEvent } from '../db/notification-events.repository.ts';
+import { withTransaction } from '../db/transaction.ts';
+import { countActionsByState, findUnfinishedApplyRun, insertRun, insertRunWithActions, loadActions, loadRetentionRows, type RetentionRun } from '../db/retention.repository.ts';
 import { findAppliesOfPlan, findRun } from '../db/retention-runs.repository.ts';
 import { checkPlanAge, checkPlanDrift, recheckPlan, type PlanDrift, type PlannedAction } from '../domain/retention-drift.ts';
 import { evaluateProvider, type RetentionDecision } from '../domain/retention-evaluate.ts';
@@ -92,16 +94,21 @@ async function refuse(
   refusal: { limit: ReviewedRefusal; reason: string },
   drift: PlanDrift | null,
 ): Promise<ReviewedApplyOutcome> {
-  const runId = await insertRun(input.deps.pool, {
-    mode: 'apply',
-    startedBy: input.deps.startedBy,
-    planRunId: plan.planRunId,
-    provider: input.provider.name,
-    evaluatedAt: input.now,
-    state: 'refused',
-    refusal: refusal.reason,
-    rulesDigest: input.digest,
-    summary: { limit: refusal.limit, ...(drift === null ? {} : { kept: drift.kept.length, dropped: drift.dropped.length }) },
+  const runId = await withTransaction(input.deps.pool, async (tx) => {
+    const id = await insertRun(tx, {
+      mode: 'apply',
+      startedBy: input.deps.startedBy,
+      planRunId: plan.planRunId,
+      provider: input.provider.name,
+      evaluatedAt: input.now,
+      state: 'refused',
+      refusal: refusal.reason,
+      rulesDigest: input.digest,
+      summary: { limit: refusal.limit, ...(drift === null ? {} : { kept: drift.kept.length, dropped: drift.dropped.length }) },
+    });
+    const data = { provider: input.provider.name, runId: id, limit: refusal.limit, reason: refusal.reason, planned: drift?.kept.length ?? (await countActionsByState(tx, plan.planRunId)).planned };
+    await recordNotificationEvent(tx, input.deps.notifications, 'retention.refused', data);
+    return id;
   });
   input.log.warn({ runId, planRunId: plan.planRunId, limit: refusal.limit }, `reviewed plan refused, nothing done: ${refusal.reason}`);
   return { kind: 'refused', plan, runId, limit: refusal.limit, reason: refusal.reason, drift };
