@@ -236,6 +236,10 @@ export function loadConfig(env: Env, providers: ConfigProviders): Config {
   if (e.NOTIFY_WEBHOOK_URL !== undefined && e.NOTIFY_WEBHOOK_SECRET === undefined) {
     missing.push('  - NOTIFY_WEBHOOK_SECRET is required when NOTIFY_WEBHOOK_URL is set (a Standard Webhooks secret, "whsec_<base64>")');
   }
+  if (e.NOTIFY_WEBHOOK_SECRET !== undefined && e.NOTIFY_WEBHOOK_URL === undefined) {
+    // a secret alone is a half-done set-up: say so rather than send nothing in silence
+    missing.push('  - NOTIFY_WEBHOOK_URL is required when NOTIFY_WEBHOOK_SECRET is set (where the events are sent)');
+  }
   if (missing.length > 0) throw new ConfigError(`Invalid configuration:\n${missing.join('\n')}`);
   return Object.freeze({
     databaseUrl: e.DATABASE_URL,

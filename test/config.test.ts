@@ -44,8 +44,8 @@ describe('configuration', () => {
       expect(message).toContain('NOTIFY_WEBHOOK_SECRET must be a Standard Webhooks secret');
       expect(message).not.toContain(wrong);
     }
-    // a secret alone turns nothing on
-    expect(loadConfig({ NOTIFY_WEBHOOK_SECRET: WEBHOOK_SECRET }, builtinProviderRegistry).notifyWebhook).toBeUndefined();
+    // a secret alone is a half-done set-up, not silence
+    expect(configError({ NOTIFY_WEBHOOK_SECRET: WEBHOOK_SECRET })).toContain('NOTIFY_WEBHOOK_URL is required when NOTIFY_WEBHOOK_SECRET is set');
   });
 
   it('has the documented default for every variable', () => {

@@ -14,7 +14,7 @@ import { notifyDeliverHandler } from '../src/app/job-handlers/notify-deliver.han
 import { submitBulkOperation } from '../src/bulk/bulk-submit.ts';
 import { createStartingRun, submitStart, type DagDeps } from '../src/dag/dag-run-starter.ts';
 import { getOperation } from '../src/db/bulk.repository.ts';
-import { recordNotificationEvent, recordRetentionAwaitingApproval } from '../src/db/notification-events.repository.ts';
+import { MAX_EVENT_DELIVERY_ATTEMPTS, recordNotificationEvent, recordRetentionAwaitingApproval } from '../src/db/notification-events.repository.ts';
 import { validateBulkRequest } from '../src/domain/bulk-request.ts';
 import { DEFAULT_DAG_POLL_POLICY, isOpenOutcome, type DagPollPolicy } from '../src/domain/dag-poll-policy.ts';
 import type { NotificationEvent } from '../src/domain/notification-event.ts';
@@ -257,6 +257,18 @@ describe('notification webhooks', () => {
     expect(job.returnvalue).toEqual({ result: 'never committed' });
     expect(receiver.requests.filter((request) => request.headers['webhook-id'] === eventId)).toEqual([]);
   }, 30_000);
+
+  it('an event refused MAX_EVENT_DELIVERY_ATTEMPTS times is given up: the sweep no longer enqueues it', async () => {
+    const lost = { recorded: () => undefined };
+    const eventId = await recordNotificationEvent(context.pool, lost, 'sync.failed', { provider: 'roughy', runId: 2, reason: 'a test event refused for good' });
+    if (eventId === undefined) throw new Error('an event id was expected');
+    await database.pool.query('UPDATE notification_events SET attempts = $2 WHERE id = $1', [eventId, MAX_EVENT_DELIVERY_ATTEMPTS]);
+    const sweep = { db: context.db, queues, logger: context.logger, providers: [], deliverEvents: true };
+    expect((await sweepLostJobs(sweep)).eventsRequeued).toBe(0);
+    expect(await queues.notify.getJob(eventId)).toBeUndefined();
+    // out of the way of the final check, which counts every event accepted
+    await database.pool.query('DELETE FROM notification_events WHERE id = $1', [eventId]);
+  });
 
   it('every event was accepted exactly once, each request verifies with the secret, and no body holds a secret', async () => {
     const rows = await waitFor(async () => {

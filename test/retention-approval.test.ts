@@ -155,4 +155,20 @@ describe('approval mode', () => {
     expect(expiredAgain.code).toBe(1);
     expect(sim.stats.destructiveCalls.filter((call) => call.provider === 'affogato')).toEqual([]);
   });
+
+  it('an approved plan is still bounded by its expiry: carried out past it, it is refused (exit 1, nothing sent)', async () => {
+    const plan = (await awaiting('affogato')).at(-1);
+    if (plan === undefined) throw new Error('no plan awaiting approval');
+    // approved in its window, its apply then refused or stopped; someone carries it out after the window closed
+    await database.pool.query(
+      "UPDATE retention_runs SET state = 'planned', approved_at = now() - interval '2 hours', approved_by = 'carol', expires_at = now() - interval '1 minute' WHERE id = $1",
+      [plan.id],
+    );
+    for (const command of [['retention', 'apply', '--plan', String(plan.id)], ['retention', 'approve', String(plan.id)]]) {
+      const result = await runCli(command, env);
+      expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(1);
+      expect(`${result.stdout}\n${result.stderr}`).toContain(`plan #${plan.id} expired at`);
+    }
+    expect(sim.stats.destructiveCalls.filter((call) => call.provider === 'affogato')).toEqual([]);
+  });
 });

@@ -18,7 +18,7 @@ export function createRetentionApprover(context: AppContext, signal: AbortSignal
     const loaded = await loadRetentionRules(context.config, process.cwd(), context.registry);
     return approvePlan(
       {
-        deps: { pool: context.pool, logger: context.logger, signal, providers: context.registry, startedBy: 'admin' },
+        deps: { pool: context.pool, logger: context.logger, signal, providers: context.registry, startedBy: 'admin', notifications: context.notifications },
         loaded,
         plan,
         provider: handle.provider,

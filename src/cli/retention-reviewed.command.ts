@@ -34,6 +34,7 @@ async function reviewedRequest(context: AppContext, io: CommandIo, planRunId: nu
       signal: io.signal,
       providers: context.registry,
       startedBy: 'cli',
+      notifications: context.notifications,
       onProgress: (_provider, settled, total) => task.update(settled, total, 'actions settled'),
     },
     loaded,

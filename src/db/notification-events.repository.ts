@@ -4,7 +4,7 @@
  * (NOTIFY_WEBHOOK_URL unset) and nothing is recorded.
  */
 import { randomUUID } from 'node:crypto';
-import { asc, isNull } from 'drizzle-orm';
+import { and, asc, isNull, lt } from 'drizzle-orm';
 import type pg from 'pg';
 import type { Db } from './client.ts';
 import { notificationEvents } from './schema.ts';
@@ -75,12 +75,18 @@ export async function recordDeliveryAttempt(db: Queryable, id: string, result: {
   }
 }
 
-/** The oldest events no receiver has accepted yet. */
+/**
+ * Delivery attempts after which an event is given up: three delivery jobs' worth (about three and a half hours), so a
+ * receiver that refuses an event for good neither gets it for ever nor keeps newer events from the sweep.
+ */
+export const MAX_EVENT_DELIVERY_ATTEMPTS = 36;
+
+/** The oldest events no receiver has accepted yet and not given up. */
 export async function undeliveredEventIds(db: Db, limit = 1000): Promise<string[]> {
   const rows = await db
     .select({ id: notificationEvents.id })
     .from(notificationEvents)
-    .where(isNull(notificationEvents.deliveredAt))
+    .where(and(isNull(notificationEvents.deliveredAt), lt(notificationEvents.attempts, MAX_EVENT_DELIVERY_ATTEMPTS)))
     .orderBy(asc(notificationEvents.createdAt))
     .limit(limit);
   return rows.map((row) => row.id);

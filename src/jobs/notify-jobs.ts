@@ -22,6 +22,9 @@ export function ensureDeliveryJob(queue: Queue, eventId: string, delay = DELIVER
   return ensureJob(queue, eventId, () => queue.add('notify.deliver', { eventId }, { ...definition.options, jobId: eventId, delay }), { replaceFinished: true });
 }
 
+/** How long a closing process waits for its delivery jobs to be added. */
+const FLUSH_TIMEOUT_MS = 5_000;
+
 export interface QueuedNotificationOutbox extends NotificationOutbox {
   /** resolves once every delivery job asked for so far is added (or failed to be): before the queue is closed */
   flush(): Promise<void>;
@@ -41,7 +44,15 @@ export function createNotificationOutbox(queue: Queue, logger: Logger): QueuedNo
       pending.add(adding);
     },
     async flush() {
-      await Promise.all([...pending]);
+      if (pending.size === 0) return;
+      // with Redis unreachable an add waits for it indefinitely: give up waiting, the sweep adds what is missing
+      let timer: NodeJS.Timeout | undefined;
+      const waited = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), FLUSH_TIMEOUT_MS);
+      });
+      const outcome = await Promise.race([Promise.all([...pending]).then(() => 'added' as const), waited]);
+      clearTimeout(timer);
+      if (outcome === 'timeout') logger.warn({ pending: pending.size }, 'notification delivery jobs not added in time; the lost-job sweep will add them');
     },
   };
 }

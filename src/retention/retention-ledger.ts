@@ -10,6 +10,7 @@ import type { ProviderName } from '../domain/provider-facts.ts';
 import { claimPlannedActions, loadActions, settleActions } from '../db/retention.repository.ts';
 
 export const GONE_NOTE = 'already gone at the provider (404)';
+export const RESTORE_GONE_ERROR = 'gone at the provider (404): it can no longer be restored';
 
 const ids = (entries: readonly LedgerEntry[]) => entries.map((entry) => entry.id);
 
@@ -28,7 +29,9 @@ export function retentionLedger(pool: pg.Pool, runId: number, provider: Provider
     },
     async record(tx, settlement: Settlement, at) {
       await settleActions(tx, ids(settlement.done), { state: 'applied', at });
-      await settleActions(tx, ids(settlement.gone), { state: 'applied', at, note: GONE_NOTE });
+      // a gone asset needs no archive, trash or delete any more; a restore of it failed: the asset is lost
+      if (action === 'restore') await settleActions(tx, ids(settlement.gone), { state: 'failed', error: RESTORE_GONE_ERROR });
+      else await settleActions(tx, ids(settlement.gone), { state: 'applied', at, note: GONE_NOTE });
       await settleActions(tx, ids(settlement.retry), { state: 'planned' });
       const byReason = new Map<string, number[]>();
       for (const failure of settlement.failed) byReason.set(failure.reason, [...(byReason.get(failure.reason) ?? []), failure.entry.id]);

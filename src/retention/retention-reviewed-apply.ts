@@ -118,7 +118,11 @@ async function refuse(
 async function applyFresh(request: ReviewedApplyRequest, input: RunInput, facts: ReviewedPlanFacts): Promise<ReviewedApplyOutcome> {
   const { deps, plan, limits } = request;
   const { pool } = deps;
-  // a plan recorded for approval is bounded by its expiry (checked when it was approved), not by the age limit
+  // a plan recorded for approval is bounded by its expiry, also once approved (a refused or stopped apply of it
+  // must not be carried out weeks later); any other plan by the age limit
+  if (plan.expiresAt !== null && input.now.getTime() > plan.expiresAt.getTime()) {
+    return refuse(input, facts, { limit: 'plan_expired', reason: `plan #${plan.id} expired at ${plan.expiresAt.toISOString()}: plan again` }, null);
+  }
   if (plan.expiresAt === null) {
     const age = checkPlanAge({ plannedAt: plan.evaluatedAt, now: input.now, maxAgeMinutes: limits.maxAgeMinutes });
     if (!age.ok) return refuse(input, facts, age, null);
