@@ -50,12 +50,13 @@ interface CandidateRow {
   in_catalog: boolean;
   trashed_at: Date | null;
   removed_at: Date | null;
+  applied_at: Date | null;
 }
 
 const toCandidate = (row: CandidateRow): UndoCandidate => ({
   assetId: row.asset_id,
   rule: row.rule,
-  row: row.in_catalog ? { trashedAt: row.trashed_at, removedAt: row.removed_at } : undefined,
+  row: row.in_catalog ? { trashedAt: row.trashed_at, removedAt: row.removed_at, actedAt: row.applied_at } : undefined,
 });
 
 /**
@@ -64,7 +65,7 @@ const toCandidate = (row: CandidateRow): UndoCandidate => ({
  */
 export async function loadUndoCandidates(db: Queryable, runId: number): Promise<UndoCandidate[]> {
   const result = await db.query<CandidateRow>(
-    `SELECT a.asset_id, a.rule, c.asset_id IS NOT NULL AS in_catalog, c.trashed_at, c.removed_at
+    `SELECT a.asset_id, a.rule, c.asset_id IS NOT NULL AS in_catalog, c.trashed_at, c.removed_at, a.applied_at
        FROM retention_actions a
        LEFT JOIN assets c ON c.provider = a.provider AND c.asset_id = a.asset_id
       WHERE a.run_id = $1 AND a.state = 'applied'
@@ -81,7 +82,9 @@ export async function loadUndoCandidates(db: Queryable, runId: number): Promise<
 /** The planned actions of an undo run with their catalog rows: checked again when an interrupted undo resumes. */
 export async function loadPlannedUndoActions(db: Queryable, undoRunId: number): Promise<Array<UndoCandidate & { id: number }>> {
   const result = await db.query<CandidateRow & { id: number }>(
-    `SELECT u.id, u.asset_id, u.rule, c.asset_id IS NOT NULL AS in_catalog, c.trashed_at, c.removed_at
+    `SELECT u.id, u.asset_id, u.rule, c.asset_id IS NOT NULL AS in_catalog, c.trashed_at, c.removed_at,
+            (SELECT o.applied_at FROM retention_actions o JOIN retention_runs ur ON ur.undo_of_run_id = o.run_id
+              WHERE ur.id = u.run_id AND o.provider = u.provider AND o.asset_id = u.asset_id) AS applied_at
        FROM retention_actions u
        LEFT JOIN assets c ON c.provider = u.provider AND c.asset_id = u.asset_id
       WHERE u.run_id = $1 AND u.state = 'planned'

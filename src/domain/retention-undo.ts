@@ -24,6 +24,8 @@ export interface UndoTarget {
   /** the retention action the run took */
   action: AssetAction;
   reversal: RetentionReversal;
+  /** actions the run applied: a run refused when it resumed may have applied some before */
+  applied: number;
 }
 
 export type UndoVerdict = { ok: true; undoAction: AssetAction } | { ok: false; reason: string };
@@ -40,7 +42,7 @@ export function undoVerdict(target: UndoTarget): UndoVerdict {
   if (target.state === 'applying') {
     return { ok: false, reason: `${run} has not finished: run retention apply to finish it, then undo it` };
   }
-  if (target.state === 'refused') return { ok: false, reason: `${run} was refused and did nothing: there is nothing to undo` };
+  if (target.state === 'refused' && target.applied === 0) return { ok: false, reason: `${run} was refused and did nothing: there is nothing to undo` };
   return { ok: true, undoAction: target.reversal.undoAction };
 }
 
@@ -48,7 +50,12 @@ export function undoVerdict(target: UndoTarget): UndoVerdict {
 export interface UndoAssetRow {
   trashedAt: Date | null;
   removedAt: Date | null;
+  /** when the run's action took effect; a trash much later than it is someone else's, done since */
+  actedAt?: Date | null;
 }
+
+/** The provider stamps its own trash time on the asset, a little after the run recorded its action. */
+export const RETRASH_TOLERANCE_MS = 10 * 60_000;
 
 export type UndoDecision = { state: 'planned'; reason: string } | { state: 'skipped'; reason: string };
 
@@ -61,5 +68,8 @@ export function undoDecision(row: UndoAssetRow | undefined, undoAction: AssetAct
   if (row === undefined) return { state: 'skipped', reason: 'not in the catalog any more: nothing to restore' };
   if (row.removedAt !== null) return { state: 'skipped', reason: `gone at the provider since ${row.removedAt.toISOString()}: nothing to restore` };
   if (row.trashedAt === null) return { state: 'skipped', reason: 'no longer in the trash bin (restored or changed since the run): left as it is' };
+  if (row.actedAt != null && row.trashedAt.getTime() - row.actedAt.getTime() > RETRASH_TOLERANCE_MS) {
+    return { state: 'skipped', reason: `trashed again at ${row.trashedAt.toISOString()}, after run #${runId}: left as it is` };
+  }
   return { state: 'planned', reason: `${undoAction} what run #${runId} did` };
 }

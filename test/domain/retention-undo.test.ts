@@ -11,6 +11,7 @@ const mediapocketRun: UndoTarget = {
   displayName: 'Media Pocket',
   action: 'trash',
   reversal: { kind: 'reversible', undoAction: 'restore', how: 'restored from the trash bin' },
+  applied: 12,
 };
 
 describe('undoVerdict', () => {
@@ -34,7 +35,9 @@ describe('undoVerdict', () => {
     expect(undoVerdict({ ...mediapocketRun, mode: 'plan' })).toMatchObject({ ok: false, reason: expect.stringContaining('is a plan') });
     expect(undoVerdict({ ...mediapocketRun, mode: 'undo' })).toMatchObject({ ok: false, reason: expect.stringContaining('itself an undo run') });
     expect(undoVerdict({ ...mediapocketRun, state: 'applying' })).toMatchObject({ ok: false, reason: expect.stringContaining('has not finished') });
-    expect(undoVerdict({ ...mediapocketRun, state: 'refused' })).toMatchObject({ ok: false, reason: expect.stringContaining('was refused') });
+    expect(undoVerdict({ ...mediapocketRun, state: 'refused', applied: 0 })).toMatchObject({ ok: false, reason: expect.stringContaining('was refused') });
+    // refused only when it resumed, after earlier waves had acted: what it did can be undone
+    expect(undoVerdict({ ...mediapocketRun, state: 'refused', applied: 3 })).toEqual({ ok: true, undoAction: 'restore' });
   });
 
   it('names the irreversibility before the run state: an unfinished Roughy run is refused for what it is', () => {
@@ -55,5 +58,12 @@ describe('undoDecision', () => {
       reason: 'gone at the provider since 2026-06-01T12:00:00.000Z: nothing to restore',
     });
     expect(undoDecision(undefined, 'restore', 7)).toMatchObject({ state: 'skipped', reason: expect.stringContaining('not in the catalog') });
+    // trashed by the run (the provider's own stamp a little later), or trashed again by someone since
+    const actedAt = new Date(NOW.getTime() - 30 * 60_000);
+    expect(undoDecision({ trashedAt: new Date(actedAt.getTime() + 2_000), removedAt: null, actedAt }, 'restore', 7)).toMatchObject({ state: 'planned' });
+    expect(undoDecision({ trashedAt: NOW, removedAt: null, actedAt }, 'restore', 7)).toEqual({
+      state: 'skipped',
+      reason: `trashed again at ${NOW.toISOString()}, after run #7: left as it is`,
+    });
   });
 });
