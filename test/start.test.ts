@@ -71,6 +71,9 @@ describe('start (in-process)', () => {
       expect(schedulers.map((s) => [s.key, s.pattern, s.tz])).toEqual([['sync:affogato', '0 5 * * *', 'UTC']]);
       expect((await worker.queues.retention.getJobSchedulers()).map((s) => s.key).sort()).toEqual(['history:prune', 'retention:apply']);
       expect((await worker.queues.dag.getJobSchedulers()).map((s) => s.key)).toEqual(['dag:sweep']);
+      // no NOTIFY_WEBHOOK_URL here: this replica takes no delivery job (one that has the webhook delivers them)
+      expect(await worker.queues.sync.getWorkersCount()).toBeGreaterThan(0);
+      expect(await worker.queues.notify.getWorkersCount()).toBe(0);
 
       expect(worker.adminUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect((await fetch(`${worker.adminUrl}/healthz`)).status).toBe(200);

@@ -61,7 +61,9 @@ export async function runWorker(context: AppContext, options: RunWorkerOptions):
 
   try {
     // refuses to boot, before any schedule is registered, unless every job of JOB_DEFINITIONS has exactly one handler
-    worker = runQueueWorkers(jobWorkerDeps(context, queues), QUEUE_NAMES, { concurrency: options.concurrency, stopReason: 'the worker is shutting down' });
+    // a replica without the webhook takes no delivery job: one that has it delivers them
+    const workedQueues = config.notifyWebhook === undefined ? QUEUE_NAMES.filter((queue) => queue !== 'notify') : QUEUE_NAMES;
+    worker = runQueueWorkers(jobWorkerDeps(context, queues), workedQueues, { concurrency: options.concurrency, stopReason: 'the worker is shutting down' });
     const schedules = desiredSchedules(config);
     const registration = await registerSchedules(queues, schedules, logger);
     reconciler = startScheduleReconciler({ queues, schedules, connection: context.redis, logger });
