@@ -19,6 +19,7 @@ import type { ProviderName } from '../src/domain/provider-facts.ts';
 import type { ActionResult, AssetAction, AssetProvider, LookupResult } from '../src/providers/provider.ts';
 import { executeRun, verifyInFlight } from '../src/retention/retention-executor.ts';
 import { GONE_NOTE } from '../src/retention/retention-ledger.ts';
+import { LockLostError } from '../src/db/provider-lock.ts';
 import { insertRunWithActions } from '../src/db/retention.repository.ts';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.ts';
 import type { FaultConfig } from '../src/simulator/simulator.types.ts';
@@ -512,5 +513,29 @@ describe('one outcome rule for retention and bulk', () => {
     };
     expect(await throughSimulator(testCase, retentionRun)).toEqual(expected);
     expect(await throughSimulator(testCase, bulkRun)).toEqual(expected);
+  });
+  it('a run whose provider lock is lost sends and records nothing more: the in-flight call is left for the resumed run to verify', async () => {
+    const ids = ['lk1', 'lk2', 'lk3', 'lk4'];
+    const testCase: Case = { name: 'lock lost', provider: 'mediapocket', ids, calls: [doneAll], expected: { recorded: {}, performs: [], lookups: [] } };
+    const provider = new ScriptedProvider('mediapocket', testCase);
+    const runId = await insertRunWithActions(
+      database.pool,
+      { mode: 'apply', provider: 'mediapocket', evaluatedAt: clock(), state: 'applying', rulesDigest: 'parity' },
+      ids.map((assetId) => ({ assetId, rule: 'parity', action: 'trash', state: 'planned', reason: 'case', alsoMatched: [] })),
+    );
+    // the lock's connection fails while the first call is out
+    const assertMayAct = () => {
+      if (provider.performs.length > 0) throw new LockLostError('retention', 'mediapocket');
+    };
+    const options = { pool: database.pool, provider, runId, action: 'trash' as const, log: logger, clock, maxActions: 100, concurrency: 1, assertMayAct };
+    await expect(executeRun(options)).rejects.toBeInstanceOf(LockLostError);
+    expect(provider.performs).toEqual([['lk1']]);
+    const rows = await database.pool.query<{ asset_id: string; state: string }>('SELECT asset_id, state FROM retention_actions WHERE run_id = $1 ORDER BY asset_id', [runId]);
+    expect(rows.rows.map((row) => [row.asset_id, row.state])).toEqual([
+      ['lk1', 'in_flight'],
+      ['lk2', 'planned'],
+      ['lk3', 'planned'],
+      ['lk4', 'planned'],
+    ]);
   });
 });

@@ -31,6 +31,12 @@ export interface ActionRunOptions {
   policy?: Partial<ActionPolicy> | undefined;
   /** after each recorded settlement: how many entries it finished */
   onRecorded?: (settled: number) => void;
+  /**
+   * throws when the run may no longer act (its provider lock was lost with its connection): checked before each
+   * wave is claimed and before each outcome is recorded, so a run that lost its lock sends and records nothing more
+   * and the in-flight entries are left for the resumed run to verify
+   */
+  assertMayAct?: () => void;
 }
 
 export interface ActionRunResult {
@@ -51,6 +57,7 @@ function callContext(options: ActionRunOptions, state: RunState): CallContext {
 
 async function record(options: ActionRunOptions, settlement: Settlement): Promise<void> {
   if (settledCount(settlement) + settlement.retry.length === 0) return;
+  options.assertMayAct?.();
   const { provider, action } = options;
   const at = options.clock();
   const assetIds = (entries: readonly LedgerEntry[]) => entries.map((entry) => entry.assetId);
@@ -90,6 +97,7 @@ export async function runActions(options: ActionRunOptions): Promise<ActionRunRe
       signalled = true;
       break;
     }
+    options.assertMayAct?.();
     const claimed = await options.ledger.claim(batchSize * context.concurrency);
     if (claimed.length === 0) break;
     const results = await Promise.allSettled(chunk(claimed, batchSize).map(runCall));

@@ -45,6 +45,8 @@ export interface RunInput {
   digest: string;
   now: Date;
   log: Logger;
+  /** throws once the apply's provider locks are lost with their connection */
+  assertLocksHeld?: () => void;
 }
 
 export const NO_RULES: RetentionRules = { safety: { ...SAFETY_DEFAULTS, protectedTags: [] }, rules: [] };
@@ -63,6 +65,7 @@ function executorOptions(input: RunInput, runId: number): ExecutorOptions {
     maxActions: input.rules.safety.maxActionsPerRun,
     ...deps.executor,
     onProgress: (settled, total) => deps.onProgress?.(provider.name, settled, total),
+    assertMayAct: input.assertLocksHeld,
   };
 }
 
@@ -207,7 +210,12 @@ async function freshRun(input: RunInput): Promise<ProviderApplyResult> {
 }
 
 /** Runs `work` under the provider's retention lock (two applies never overlap) and its sync lock (no sync rewrites the rows acted on). */
-export async function withApplyLocks<T>(deps: RetentionDeps, provider: AssetProvider, log: Logger, work: () => Promise<T>): Promise<T> {
+export async function withApplyLocks<T>(
+  deps: RetentionDeps,
+  provider: AssetProvider,
+  log: Logger,
+  work: (assertLocksHeld: () => void) => Promise<T>,
+): Promise<T> {
   const { pool } = deps;
   const retentionLock = await acquireProviderLock(
     pool,
@@ -225,7 +233,10 @@ export async function withApplyLocks<T>(deps: RetentionDeps, provider: AssetProv
       deps.signal,
     );
     try {
-      return await work();
+      return await work(() => {
+        retentionLock.assertHeld();
+        syncLock.assertHeld();
+      });
     } finally {
       await syncLock.release();
     }
@@ -242,9 +253,9 @@ export async function applyProvider(deps: RetentionDeps, loaded: LoadedRules, pr
   const { pool } = deps;
   const log = deps.logger.child({ provider: provider.name, component: 'retention' });
   const { rules, digest } = rulesOf(loaded);
-  return withApplyLocks(deps, provider, log, async () => {
+  return withApplyLocks(deps, provider, log, async (assertLocksHeld) => {
     const now = (deps.clock ?? (() => new Date()))();
-    const input: RunInput = { deps, provider, rules, digest, now, log };
+    const input: RunInput = { deps, provider, rules, digest, now, log, assertLocksHeld };
     const unfinished = await findUnfinishedApplyRun(createDb(pool), provider.name);
     if (unfinished !== undefined) return resumeRun(input, unfinished);
     if (!hasRulesFor(rules, provider.name)) return nothingToDo(input, loaded);

@@ -32,6 +32,8 @@ export interface ExecutorOptions {
   maxAttempts?: number;
   maxConsecutiveFailures?: number;
   onProgress?: (settled: number, total: number) => void;
+  /** throws once the run's provider locks are lost: see ActionRunOptions.assertMayAct */
+  assertMayAct?: () => void;
 }
 
 export interface ExecutionResult {
@@ -47,6 +49,7 @@ function engineOptions(options: ExecutorOptions, onRecorded?: (settled: number) 
     log: options.log.child({ runId: options.runId }),
     clock: options.clock,
     signal: options.signal,
+    assertMayAct: options.assertMayAct,
     concurrency: options.concurrency,
     policy: {
       ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),

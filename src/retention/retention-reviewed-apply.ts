@@ -170,9 +170,9 @@ export async function carryOutPlan(request: ReviewedApplyRequest): Promise<Revie
   const log = deps.logger.child({ provider: provider.name, component: 'retention', planRunId: plan.id });
   const { rules, digest } = rulesOf(request.loaded);
   const facts = planFacts(plan, digest);
-  return withApplyLocks(deps, provider, log, async () => {
+  return withApplyLocks(deps, provider, log, async (assertLocksHeld) => {
     const now = (deps.clock ?? (() => new Date()))();
-    const input: RunInput = { deps, provider, rules, digest, now, log };
+    const input: RunInput = { deps, provider, rules, digest, now, log, assertLocksHeld };
     const unfinished = await findUnfinishedApplyRun(createDb(pool), provider.name);
     if (unfinished !== undefined && unfinished.planRunId === plan.id) return { kind: 'resumed', plan: facts, result: await resumeRun(input, unfinished) };
     if (unfinished !== undefined) {

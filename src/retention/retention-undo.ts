@@ -85,21 +85,33 @@ async function checkTarget(deps: RetentionDeps, runId: number): Promise<Checked>
   return { ok: true, target: { provider, undoAction: verdict.undoAction } };
 }
 
-async function withLocks<T>(deps: RetentionDeps, provider: ProviderName, log: Logger, work: () => Promise<T>): Promise<T> {
+async function withLocks<T>(deps: RetentionDeps, provider: ProviderName, log: Logger, work: (assertLocksHeld: () => void) => Promise<T>): Promise<T> {
   const held: HeldLock[] = [];
   try {
     // the same locks as apply: an undo and an apply (or a sync rewriting the rows) never run at once
     held.push(await acquireProviderLock(deps.pool, 'retention', provider, () => log.info('a retention apply or undo of this provider is running; waiting for it'), deps.signal));
     held.push(await acquireProviderLock(deps.pool, 'sync', provider, () => log.info('a sync of this provider is running; waiting for it to finish'), deps.signal));
-    return await work();
+    return await work(() => {
+      for (const lock of held) lock.assertHeld();
+    });
   } finally {
     for (const lock of held.reverse()) await lock.release();
   }
 }
 
-function engineOptions(deps: RetentionDeps, provider: AssetProvider, undoRunId: number, undoAction: AssetAction, log: Logger, total: number): ActionRunOptions {
+interface UndoRun {
+  provider: AssetProvider;
+  undoRunId: number;
+  undoAction: AssetAction;
+  log: Logger;
+  assertLocksHeld: () => void;
+}
+
+function engineOptions(deps: RetentionDeps, run: UndoRun, total: number): ActionRunOptions {
+  const { provider, undoRunId, undoAction, log } = run;
   let settled = 0;
   return {
+    assertMayAct: run.assertLocksHeld,
     pool: deps.pool,
     provider,
     action: undoAction,
@@ -152,14 +164,14 @@ export async function undoRetentionRun(deps: RetentionDeps, request: UndoRequest
   const provider = request.providerOf(name);
   if (!provider.supportedActions.includes(undoAction)) throw new Error(`refusing to ${undoAction} at ${name}: its adapter does not offer it`);
 
-  return withLocks(deps, name, log, async () => {
+  return withLocks(deps, name, log, async (assertLocksHeld) => {
     const unfinished = (await findUndoRuns(createDb(deps.pool), runId)).find((run) => run.state === 'applying');
     let undoRunId: number;
     if (unfinished !== undefined) {
       undoRunId = unfinished.id;
       log.warn({ undoRunId }, 'an earlier undo of this run did not finish: finishing it');
       const pending = await countActionsByState(deps.pool, undoRunId);
-      const options = engineOptions(deps, provider, undoRunId, undoAction, log, pending.planned + pending.in_flight);
+      const options = engineOptions(deps, { provider, undoRunId, undoAction, log, assertLocksHeld }, pending.planned + pending.in_flight);
       await resumeInFlight(options);
       await recheckPlanned(deps, undoRunId, runId, undoAction);
     } else {
@@ -169,7 +181,7 @@ export async function undoRetentionRun(deps: RetentionDeps, request: UndoRequest
       log.info({ undoRunId }, 'undo recorded; restoring');
     }
     const before = await countActionsByState(deps.pool, undoRunId);
-    const result = await runActions(engineOptions(deps, provider, undoRunId, undoAction, log, before.planned + before.in_flight));
+    const result = await runActions(engineOptions(deps, { provider, undoRunId, undoAction, log, assertLocksHeld }, before.planned + before.in_flight));
     const counts = await countActionsByState(deps.pool, undoRunId);
     const pending = counts.planned + counts.in_flight;
     const state = pending > 0 ? 'applying' : counts.failed > 0 ? 'failed' : 'done';
