@@ -17,6 +17,7 @@ import { createDb } from '../db/client.ts';
 import { evaluateProvider } from '../domain/retention-evaluate.ts';
 import { checkApplyGuards } from '../domain/retention-guards.ts';
 import { SAFETY_DEFAULTS, type RetentionRules } from '../domain/retention-rules.ts';
+import type { ProviderName } from '../domain/provider-facts.ts';
 import type { Logger } from '../logger.ts';
 import type { AssetProvider } from '../providers/provider.ts';
 import { assessPlan, hasRulesFor, lastSyncFacts, providerFacts, rulesNotes, type RetentionDeps } from './retention-plan-assessment.ts';
@@ -209,10 +210,13 @@ async function freshRun(input: RunInput): Promise<ProviderApplyResult> {
   return execute(input, runId, false);
 }
 
-/** Runs `work` under the provider's retention lock (two applies never overlap) and its sync lock (no sync rewrites the rows acted on). */
+/**
+ * Runs `work` under the provider's retention lock (no two applies or undos overlap) and its sync lock (no sync
+ * rewrites the rows acted on).
+ */
 export async function withApplyLocks<T>(
   deps: RetentionDeps,
-  provider: AssetProvider,
+  provider: ProviderName,
   log: Logger,
   work: (assertLocksHeld: () => void) => Promise<T>,
 ): Promise<T> {
@@ -220,15 +224,15 @@ export async function withApplyLocks<T>(
   const retentionLock = await acquireProviderLock(
     pool,
     'retention',
-    provider.name,
-    () => log.info('another retention apply of this provider is running; waiting for it'),
+    provider,
+    () => log.info('another retention apply or undo of this provider is running; waiting for it'),
     deps.signal,
   );
   try {
     const syncLock = await acquireProviderLock(
       pool,
       'sync',
-      provider.name,
+      provider,
       () => log.info('a sync of this provider is running; waiting for it to finish before acting'),
       deps.signal,
     );
@@ -253,7 +257,7 @@ export async function applyProvider(deps: RetentionDeps, loaded: LoadedRules, pr
   const { pool } = deps;
   const log = deps.logger.child({ provider: provider.name, component: 'retention' });
   const { rules, digest } = rulesOf(loaded);
-  return withApplyLocks(deps, provider, log, async (assertLocksHeld) => {
+  return withApplyLocks(deps, provider.name, log, async (assertLocksHeld) => {
     const now = (deps.clock ?? (() => new Date()))();
     const input: RunInput = { deps, provider, rules, digest, now, log, assertLocksHeld };
     const unfinished = await findUnfinishedApplyRun(createDb(pool), provider.name);

@@ -170,7 +170,7 @@ export async function carryOutPlan(request: ReviewedApplyRequest): Promise<Revie
   const log = deps.logger.child({ provider: provider.name, component: 'retention', planRunId: plan.id });
   const { rules, digest } = rulesOf(request.loaded);
   const facts = planFacts(plan, digest);
-  return withApplyLocks(deps, provider, log, async (assertLocksHeld) => {
+  return withApplyLocks(deps, provider.name, log, async (assertLocksHeld) => {
     const now = (deps.clock ?? (() => new Date()))();
     const input: RunInput = { deps, provider, rules, digest, now, log, assertLocksHeld };
     const unfinished = await findUnfinishedApplyRun(createDb(pool), provider.name);

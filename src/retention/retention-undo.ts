@@ -12,7 +12,6 @@
  */
 import { runActions, resumeInFlight, type ActionRunOptions } from '../actions/action-engine.ts';
 import { createDb } from '../db/client.ts';
-import { acquireProviderLock, type HeldLock } from '../db/provider-lock.ts';
 import { countActionsByState, settleActions, updateRun, type ActionState } from '../db/retention.repository.ts';
 import {
   appliedActionOf,
@@ -29,6 +28,7 @@ import { undoDecision, undoVerdict } from '../domain/retention-undo.ts';
 import type { Logger } from '../logger.ts';
 import type { AssetProvider } from '../providers/provider.ts';
 import { builtinProviderRegistry } from '../providers/registry.ts';
+import { withApplyLocks } from './retention-apply.ts';
 import { retentionLedger } from './retention-ledger.ts';
 import type { RetentionDeps } from './retention-plan-assessment.ts';
 
@@ -83,20 +83,6 @@ async function checkTarget(deps: RetentionDeps, runId: number): Promise<Checked>
   }
   if (applied === undefined) return { ok: false, outcome: { kind: 'nothing', runId, provider, reason: `run #${runId} applied nothing: there is nothing to undo` } };
   return { ok: true, target: { provider, undoAction: verdict.undoAction } };
-}
-
-async function withLocks<T>(deps: RetentionDeps, provider: ProviderName, log: Logger, work: (assertLocksHeld: () => void) => Promise<T>): Promise<T> {
-  const held: HeldLock[] = [];
-  try {
-    // the same locks as apply: an undo and an apply (or a sync rewriting the rows) never run at once
-    held.push(await acquireProviderLock(deps.pool, 'retention', provider, () => log.info('a retention apply or undo of this provider is running; waiting for it'), deps.signal));
-    held.push(await acquireProviderLock(deps.pool, 'sync', provider, () => log.info('a sync of this provider is running; waiting for it to finish'), deps.signal));
-    return await work(() => {
-      for (const lock of held) lock.assertHeld();
-    });
-  } finally {
-    for (const lock of held.reverse()) await lock.release();
-  }
 }
 
 interface UndoRun {
@@ -164,7 +150,8 @@ export async function undoRetentionRun(deps: RetentionDeps, request: UndoRequest
   const provider = request.providerOf(name);
   if (!provider.supportedActions.includes(undoAction)) throw new Error(`refusing to ${undoAction} at ${name}: its adapter does not offer it`);
 
-  return withLocks(deps, name, log, async (assertLocksHeld) => {
+  // the same locks as apply: an undo and an apply (or a sync rewriting the rows) never run at once
+  return withApplyLocks(deps, name, log, async (assertLocksHeld) => {
     const unfinished = (await findUndoRuns(createDb(deps.pool), runId)).find((run) => run.state === 'applying');
     let undoRunId: number;
     if (unfinished !== undefined) {
