@@ -9,6 +9,7 @@
  *    or a plan over maxActionsPerRun or maxCatalogFraction, records a refused run and does nothing else.
  * 3. The plan is persisted with the run, then executed (retention-executor.ts).
  */
+import type { PoolClient } from 'pg';
 import { acquireProviderLock } from '../db/provider-lock.ts';
 import { recordNotificationEvent } from '../db/notification-events.repository.ts';
 import { withTransaction } from '../db/transaction.ts';
@@ -34,6 +35,7 @@ import {
   loadRetentionRows,
   settleActions,
   updateRun,
+  type NewRun,
   type RetentionRun,
 } from '../db/retention.repository.ts';
 
@@ -175,21 +177,12 @@ async function freshRun(input: RunInput): Promise<ProviderApplyResult> {
   const { pool } = deps;
   const { evaluation, planned, skipped, liveAssets, verdict } = await assessPlan(pool, rules, providerFacts(input.deps, provider.name), now);
   if (!verdict.ok) {
-    const runId = await withTransaction(pool, async (tx) => {
-      const id = await insertRun(tx, {
-        mode: 'apply',
-        startedBy: deps.startedBy,
-        provider: provider.name,
-        evaluatedAt: now,
-        state: 'refused',
-        refusal: verdict.reason,
-        rulesDigest: input.digest,
-        summary: { candidates: evaluation.candidates, planned, skipped, liveAssets, limit: verdict.limit },
-      });
-      const data = { provider: provider.name, runId: id, limit: verdict.limit, reason: verdict.reason, planned };
-      await recordNotificationEvent(tx, deps.notifications, 'retention.refused', data);
-      return id;
-    });
+    const runId = await insertRefusedRun(
+      input,
+      { summary: { candidates: evaluation.candidates, planned, skipped, liveAssets, limit: verdict.limit } },
+      verdict,
+      async () => planned,
+    );
     log.warn({ runId, limit: verdict.limit }, `refused, nothing done: ${verdict.reason}`);
     return resultWithoutActions(input, runId, false, { planned, skipped }, { limit: verdict.limit, reason: verdict.reason });
   }
@@ -208,6 +201,34 @@ async function freshRun(input: RunInput): Promise<ProviderApplyResult> {
   );
   log.info({ runId, planned, skipped }, 'plan accepted; applying');
   return execute(input, runId, false);
+}
+
+/**
+ * Records an apply run refused before it acted, with its `retention.refused` event in the same transaction;
+ * `planned` counts the actions it would have taken.
+ */
+export async function insertRefusedRun(
+  input: RunInput,
+  run: Pick<NewRun, 'summary'> & Partial<Pick<NewRun, 'planRunId'>>,
+  refusal: { limit: string; reason: string },
+  planned: (tx: PoolClient) => Promise<number>,
+): Promise<number> {
+  const { deps, provider } = input;
+  return withTransaction(deps.pool, async (tx) => {
+    const runId = await insertRun(tx, {
+      ...run,
+      mode: 'apply',
+      startedBy: deps.startedBy,
+      provider: provider.name,
+      evaluatedAt: input.now,
+      state: 'refused',
+      refusal: refusal.reason,
+      rulesDigest: input.digest,
+    });
+    const data = { provider: provider.name, runId, limit: refusal.limit, reason: refusal.reason, planned: await planned(tx) };
+    await recordNotificationEvent(tx, deps.notifications, 'retention.refused', data);
+    return runId;
+  });
 }
 
 /**

@@ -7,9 +7,7 @@
  * apply of the same plan, exactly as an interrupted ordinary apply is.
  */
 import { createDb } from '../db/client.ts';
-import { recordNotificationEvent } from '../db/notification-events.repository.ts';
-import { withTransaction } from '../db/transaction.ts';
-import { countActionsByState, findUnfinishedApplyRun, insertRun, insertRunWithActions, loadActions, loadRetentionRows, type RetentionRun } from '../db/retention.repository.ts';
+import { countActionsByState, findUnfinishedApplyRun, insertRunWithActions, loadActions, loadRetentionRows, type RetentionRun } from '../db/retention.repository.ts';
 import { findAppliesOfPlan, findRun } from '../db/retention-runs.repository.ts';
 import { checkPlanAge, checkPlanDrift, recheckPlan, type PlanDrift, type PlannedAction } from '../domain/retention-drift.ts';
 import { evaluateProvider, type RetentionDecision } from '../domain/retention-evaluate.ts';
@@ -19,7 +17,7 @@ import type { ProviderName } from '../domain/provider-facts.ts';
 import { InvalidRequestError } from '../errors.ts';
 import type { AssetProvider } from '../providers/provider.ts';
 import type { ProviderApplyResult } from './retention-apply-result.ts';
-import { execute, resumeRun, rulesOf, withApplyLocks, type RunInput } from './retention-apply.ts';
+import { execute, insertRefusedRun, resumeRun, rulesOf, withApplyLocks, type RunInput } from './retention-apply.ts';
 import { lastSyncFacts, providerFacts, type RetentionDeps } from './retention-plan-assessment.ts';
 import type { LoadedRules } from './retention-rules.loader.ts';
 
@@ -94,22 +92,12 @@ async function refuse(
   refusal: { limit: ReviewedRefusal; reason: string },
   drift: PlanDrift | null,
 ): Promise<ReviewedApplyOutcome> {
-  const runId = await withTransaction(input.deps.pool, async (tx) => {
-    const id = await insertRun(tx, {
-      mode: 'apply',
-      startedBy: input.deps.startedBy,
-      planRunId: plan.planRunId,
-      provider: input.provider.name,
-      evaluatedAt: input.now,
-      state: 'refused',
-      refusal: refusal.reason,
-      rulesDigest: input.digest,
-      summary: { limit: refusal.limit, ...(drift === null ? {} : { kept: drift.kept.length, dropped: drift.dropped.length }) },
-    });
-    const data = { provider: input.provider.name, runId: id, limit: refusal.limit, reason: refusal.reason, planned: drift?.kept.length ?? (await countActionsByState(tx, plan.planRunId)).planned };
-    await recordNotificationEvent(tx, input.deps.notifications, 'retention.refused', data);
-    return id;
-  });
+  const runId = await insertRefusedRun(
+    input,
+    { planRunId: plan.planRunId, summary: { limit: refusal.limit, ...(drift === null ? {} : { kept: drift.kept.length, dropped: drift.dropped.length }) } },
+    refusal,
+    async (tx) => drift?.kept.length ?? (await countActionsByState(tx, plan.planRunId)).planned,
+  );
   input.log.warn({ runId, planRunId: plan.planRunId, limit: refusal.limit }, `reviewed plan refused, nothing done: ${refusal.reason}`);
   return { kind: 'refused', plan, runId, limit: refusal.limit, reason: refusal.reason, drift };
 }
