@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { joinAll } from '../domain/provider-facts.ts';
 import { builtinProviderRegistry } from '../providers/registry.ts';
 import { registerBulkCommand } from './bulk.command.ts';
+import { registerCatalogCommand } from './catalog.command.ts';
 import { registerDagCommand } from './dag.command.ts';
 import { registerDemoCommand } from './demo.command.ts';
 import { registerMigrateCommand } from './migrate.command.ts';
@@ -27,6 +28,7 @@ registerDagCommand(program);
 registerBulkCommand(program);
 registerStartCommand(program);
 registerReportCommand(program);
+registerCatalogCommand(program);
 registerRetentionCommand(program);
 registerDemoCommand(program);
 

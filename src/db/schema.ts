@@ -5,6 +5,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
+  date,
   index,
   integer,
   jsonb,
@@ -17,6 +18,10 @@ import {
 } from 'drizzle-orm/pg-core';
 
 const tz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/** The change context a writer sets for its transaction (src/db/change-context.ts), read by column defaults. */
+const CHANGED_AT_OR_NOW = sql`coalesce(nullif(current_setting('asset_worker.changed_at', true), '')::timestamptz, now())`;
+const SYNC_RUN_ID_OF_CONTEXT = sql`nullif(current_setting('asset_worker.sync_run_id', true), '')::bigint`;
 
 export const assets = pgTable(
   'assets',
@@ -37,14 +42,17 @@ export const assets = pgTable(
     tags: text('tags').array(),
     providerCreatedAt: tz('provider_created_at'),
     providerUpdatedAt: tz('provider_updated_at'),
-    firstSeenAt: tz('first_seen_at').notNull().defaultNow(),
+    /** defaults read the change context (src/db/change-context.ts), so a direct COPY takes the sync's clock */
+    firstSeenAt: tz('first_seen_at').notNull().default(CHANGED_AT_OR_NOW),
     /** written only when the row changes; the view adds the last complete sync (unchanged rows are never rewritten) */
-    lastSeenAt: tz('last_seen_at').notNull().defaultNow(),
+    lastSeenAt: tz('last_seen_at').notNull().default(CHANGED_AT_OR_NOW),
     /** last time the catalog saw the payload change: "stale" for providers without timestamps */
-    lastChangedAt: tz('last_changed_at').notNull().defaultNow(),
+    lastChangedAt: tz('last_changed_at').notNull().default(CHANGED_AT_OR_NOW),
     trashedAt: tz('trashed_at'),
     removedAt: tz('removed_at'),
     raw: jsonb('raw').notNull(),
+    /** the sync run that first listed the asset: catalog_changes' "appeared" row, written by no one else */
+    firstSeenSyncRunId: bigint('first_seen_sync_run_id', { mode: 'number' }).default(SYNC_RUN_ID_OF_CONTEXT),
   },
   (t) => [
     primaryKey({ columns: [t.provider, t.assetId] }),
@@ -76,11 +84,61 @@ export const syncRuns = pgTable(
     reportedTotal: integer('reported_total'),
     partialReason: text('partial_reason'),
     error: text('error'),
+    /** HTTP requests the run sent to the provider (retries included), committed with each batch */
+    requests: integer('requests').notNull().default(0),
   },
   (t) => [
     uniqueIndex('sync_runs_one_running_idx').on(t.provider).where(sql`${t.state} = 'running'`),
     index('sync_runs_provider_idx').on(t.provider, t.id),
   ],
+);
+
+/**
+ * Every change the catalog saw in an asset it already held, one row per changed field: written by a trigger on
+ * `assets` (drizzle/0004), so the sync's merge (which rewrites only changed rows) and the worker's own actions
+ * both land here, each with the change context of its transaction. An asset's first appearance is not stored
+ * here: catalog_changes reads it from the catalog row (first_seen_at, first_seen_sync_run_id), so a first import
+ * writes no second copy of itself. Not pruned: it is the catalog's history.
+ */
+export const assetChanges = pgTable(
+  'asset_changes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    provider: text('provider').notNull(),
+    assetId: text('asset_id').notNull(),
+    /** appeared (came back after a removal) | removed | trashed | restored | status | title | tags */
+    change: text('change').notNull(),
+    oldValue: text('old_value'),
+    newValue: text('new_value'),
+    observedAt: tz('observed_at').notNull(),
+    syncRunId: bigint('sync_run_id', { mode: 'number' }),
+    /** sync | retention | bulk | undo | unattributed */
+    source: text('source').notNull(),
+    /** the retention run, bulk operation or undo run behind a worker's action */
+    sourceId: text('source_id'),
+  },
+  (t) => [
+    index('asset_changes_observed_idx').on(t.observedAt),
+    index('asset_changes_asset_idx').on(t.provider, t.assetId, t.observedAt),
+  ],
+);
+
+/** Live assets per provider, day, status and kind: written by the catalog.daily job, read by catalog_daily. */
+export const catalogDailyFigures = pgTable(
+  'catalog_daily_figures',
+  {
+    provider: text('provider').notNull(),
+    /** a UTC day */
+    day: date('day', { mode: 'string' }).notNull(),
+    status: text('status'),
+    kind: text('kind'),
+    assets: bigint('assets', { mode: 'number' }).notNull(),
+    bytes: bigint('bytes', { mode: 'number' }).notNull(),
+    /** the instant the figures describe: the day's end, or when they were taken if the day had not ended */
+    asOf: tz('as_of').notNull(),
+    computedAt: tz('computed_at').notNull().defaultNow(),
+  },
+  (t) => [index('catalog_daily_figures_day_idx').on(t.day, t.provider)],
 );
 
 /** The ids each committed page held: the run's "seen" set, and the resume point for page-number listings. */

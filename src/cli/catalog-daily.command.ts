@@ -1,0 +1,5 @@
+import type { Command } from 'commander';
+
+export function registerCatalogDailyCommand(_catalog: Command): void {
+  // PLACEHOLDER: `catalog daily`
+}
