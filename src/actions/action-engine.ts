@@ -10,6 +10,7 @@
  */
 import type pg from 'pg';
 import { recordActionDone, recordGone } from '../db/action-effects.repository.ts';
+import { setChangeContext } from '../db/change-context.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { DEFAULT_ACTION_POLICY, type ActionPolicy, type StopKind } from '../domain/action-outcome.ts';
 import type { Logger } from '../logger.ts';
@@ -62,6 +63,8 @@ async function record(options: ActionRunOptions, settlement: Settlement): Promis
   const at = options.clock();
   const assetIds = (entries: readonly LedgerEntry[]) => entries.map((entry) => entry.assetId);
   await withTransaction(options.pool, async (tx) => {
+    // the catalog rows this changes are recorded in catalog_changes as the ledger's (retention, bulk, undo) at `at`
+    await setChangeContext(tx, { ...options.ledger.changeSource, at });
     await options.ledger.record(tx, settlement, at);
     await recordActionDone(tx, provider.name, provider.catalogEffect(action), assetIds(settlement.done), at);
     await recordGone(tx, provider.name, assetIds(settlement.gone), at);

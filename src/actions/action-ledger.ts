@@ -3,6 +3,7 @@
  * change. The engine decides every outcome; a ledger only stores it.
  */
 import type pg from 'pg';
+import type { ChangeSource } from '../db/change-context.ts';
 import type { FailureCategory } from '../domain/action-outcome.ts';
 
 /** One action on one asset, as the ledger keeps it. */
@@ -23,7 +24,15 @@ export interface Settlement {
   failed: Array<{ entry: LedgerEntry; category: FailureCategory; reason: string }>;
 }
 
+/** Whose actions a ledger keeps: the catalog changes they cause are attributed to it (catalog_changes.source, source_id). */
+export interface ActionChangeSource {
+  source: Exclude<ChangeSource, 'sync'>;
+  /** the retention run, bulk operation or undo run */
+  sourceId: string;
+}
+
 export interface ActionLedger {
+  readonly changeSource: ActionChangeSource;
   /** entries an earlier attempt left in flight: settled by lookup before anything is sent */
   loadInFlight(): Promise<LedgerEntry[]>;
   /** the next planned/pending entries, marked in flight (attempts + 1) and committed before any call */

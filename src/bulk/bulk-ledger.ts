@@ -39,6 +39,7 @@ export function bulkChunkLedger(
   const counts = { done: 0, failed: 0, closedOperation: false };
   const outcome = (result: 'applied' | 'already_gone' | 'not_applied', assetId: string) => itemOutcome(result, inCatalog.has(assetId));
   return {
+    changeSource: { source: 'bulk', sourceId: String(operationId) },
     counts,
     async loadInFlight() {
       return items.filter((item) => item.state === 'in_flight').map((item) => ({ id: item.id, assetId: item.assetId, attempts: item.attempts }));

@@ -45,7 +45,7 @@ function engineOptions(options: ExecutorOptions, onRecorded?: (settled: number) 
     pool: options.pool,
     provider: options.provider,
     action: options.action,
-    ledger: retentionLedger(options.pool, options.runId, options.provider.name, options.action),
+    ledger: retentionLedger(options.pool, options.runId, options.provider.name, options.action, 'retention'),
     log: options.log.child({ runId: options.runId }),
     clock: options.clock,
     signal: options.signal,

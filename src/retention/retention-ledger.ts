@@ -14,8 +14,16 @@ export const RESTORE_GONE_ERROR = 'gone at the provider (404): it can no longer 
 
 const ids = (entries: readonly LedgerEntry[]) => entries.map((entry) => entry.id);
 
-export function retentionLedger(pool: pg.Pool, runId: number, provider: ProviderName, action: AssetAction): ActionLedger {
+/** `source`: 'retention' for an apply run's actions, 'undo' for an undo run's restores. */
+export function retentionLedger(
+  pool: pg.Pool,
+  runId: number,
+  provider: ProviderName,
+  action: AssetAction,
+  source: 'retention' | 'undo',
+): ActionLedger {
   return {
+    changeSource: { source, sourceId: String(runId) },
     async loadInFlight() {
       const rows = await loadActions(createDb(pool), runId, ['in_flight']);
       return rows.map((row) => ({ id: row.id, assetId: row.assetId, attempts: row.attempts }));

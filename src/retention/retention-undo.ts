@@ -101,7 +101,7 @@ function engineOptions(deps: RetentionDeps, run: UndoRun, total: number): Action
     pool: deps.pool,
     provider,
     action: undoAction,
-    ledger: retentionLedger(deps.pool, undoRunId, provider.name, undoAction),
+    ledger: retentionLedger(deps.pool, undoRunId, provider.name, undoAction, 'undo'),
     log: log.child({ runId: undoRunId }),
     clock: deps.clock ?? (() => new Date()),
     signal: deps.signal,
