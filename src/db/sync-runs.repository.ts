@@ -93,6 +93,8 @@ export interface RunIncrements {
   removed?: number;
   trashed?: number;
   quarantined?: number;
+  /** HTTP requests sent to the provider since the last commit */
+  requests?: number;
 }
 
 /** Adds to a run's counters in SQL, so counts stay right whoever commits. */
@@ -112,6 +114,7 @@ export async function incrementRun(
       removed: sql`${syncRuns.removed} + ${increments.removed ?? 0}`,
       trashed: sql`${syncRuns.trashed} + ${increments.trashed ?? 0}`,
       quarantined: sql`${syncRuns.quarantined} + ${increments.quarantined ?? 0}`,
+      requests: sql`${syncRuns.requests} + ${increments.requests ?? 0}`,
       ...set,
     })
     .where(eq(syncRuns.id, runId));

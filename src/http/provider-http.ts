@@ -11,6 +11,7 @@ import type { Logger } from '../logger.ts';
 import type { ProviderName } from '../domain/provider-facts.ts';
 import { collectResponse, ResponseTimeoutError, utf8Text, type CollectedResponse } from './collect-response.ts';
 import type { RateLimiter } from './rate-limiter.ts';
+import { countRequest } from './request-tally.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -117,6 +118,7 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
 
   async function attempt(req: ProviderRequest): Promise<ProviderResponse> {
     await options.rateLimiter.acquire(provider);
+    countRequest();
     let response: CollectedResponse;
     try {
       response = await collectResponse(

@@ -10,12 +10,14 @@ import type pg from 'pg';
 import { createDb } from '../db/client.ts';
 import { CopyDataBuffer } from '../db/copy-buffer.ts';
 import { assertSameServer } from '../db/server-instance.ts';
+import { setChangeContext } from '../db/change-context.ts';
 import { copyRow, insertNewCopyRows, upsertCopyRows, type UpsertCounts } from '../db/catalog.repository.ts';
 import { insertQuarantined, type QuarantinedRecord } from '../db/quarantine.repository.ts';
 import { incrementRun, insertPages } from '../db/sync-runs.repository.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { compareUtf8Order } from '../domain/utf8-order.ts';
 import type { ProviderName } from '../domain/provider-facts.ts';
+import type { RequestTally } from '../http/request-tally.ts';
 import type { ListingPage } from '../providers/provider.ts';
 import type { CompactIdSet } from '../util/compact-id-set.ts';
 
@@ -37,7 +39,10 @@ export interface PageWriterOptions {
    * is not lost: the failure ends the sync, and the next attempt reloads the set from the committed pages.
    */
   seen: CompactIdSet;
+  /** the time each batch is recorded at: the catalog's first/last seen and changed times, and its catalog_changes rows */
   clock: () => Date;
+  /** the run's requests to the provider: each batch commits the ones sent since the previous commit */
+  requests?: RequestTally;
   /** the server's start time when the run began (server-instance.ts): a batch is never committed on a later run of it */
   serverStartedAt: string;
   /** throws when the run's lock is lost (provider-lock.ts): a batch is never committed without it */
@@ -142,18 +147,20 @@ export function createPageWriter(options: PageWriterOptions): PageWriter {
   const nextBatch = () => new Batch(options.provider, options.pass, idleLineBuffers.pop() ?? new CopyDataBuffer());
   let batch = nextBatch();
 
-  async function storeRows(client: pg.PoolClient, copyData: Buffer): Promise<UpsertCounts> {
+  async function storeRows(client: pg.PoolClient, copyData: Buffer, at: Date): Promise<UpsertCounts> {
     if (directInserts) {
       const inserted = await insertNewCopyRows(client, copyData);
       if (inserted !== undefined) return { inserted, updated: 0 };
       directInserts = false;
     }
-    return upsertCopyRows(client, options.provider, copyData, options.clock());
+    return upsertCopyRows(client, options.provider, copyData, at);
   }
 
   async function write(current: Batch, newlySeen: number): Promise<void> {
     const { pageCount: pages, reportedTotal } = current;
     const buffer = idleBuffers.pop() ?? new CopyDataBuffer();
+    const at = options.clock();
+    let requests = 0;
     // taken back only once the transaction has ended: by then the socket has sent every byte of it
     const totals = await withTransaction(options.pool, async (client) => {
       // Safe to not wait for the WAL flush: the rows and the resume point commit together, so a database crash
@@ -162,20 +169,29 @@ export function createPageWriter(options: PageWriterOptions): PageWriter {
       await assertSameServer(client, options.serverStartedAt);
       options.assertLockHeld?.();
       await client.query('SET LOCAL synchronous_commit = off');
+      // before any write: the direct COPY's rows take their first-seen time and run from it, the merge's changes too
+      await setChangeContext(client, { source: 'sync', at, syncRunId: options.runId });
       const db = createDb(client);
       const copyData = current.encodeInto(buffer);
       idleLineBuffers.push(current.lines);
-      const counts = await storeRows(client, copyData);
+      const counts = await storeRows(client, copyData, at);
       const newlyQuarantined = await insertQuarantined(db, options.provider, options.runId, current.quarantined);
       await insertPages(db, options.runId, current.pageRows);
+      requests = options.requests?.take() ?? 0;
       await incrementRun(
         db,
         options.runId,
-        { pages, seen: newlySeen, inserted: counts.inserted, updated: counts.updated, quarantined: newlyQuarantined },
+        { pages, seen: newlySeen, inserted: counts.inserted, updated: counts.updated, quarantined: newlyQuarantined, requests },
         { progress: current.progress, ...(reportedTotal === undefined ? {} : { reportedTotal }) },
       );
       return { pages, inserted: counts.inserted, updated: counts.updated, quarantined: newlyQuarantined };
-    }).finally(() => idleBuffers.push(buffer));
+    })
+      .catch((error: unknown) => {
+        // not committed: the count is the run's still, for the next commit (or the failure's record) to store
+        options.requests?.giveBack(requests);
+        throw error;
+      })
+      .finally(() => idleBuffers.push(buffer));
     options.onCommitted(totals, reportedTotal);
   }
 

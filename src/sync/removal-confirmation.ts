@@ -6,11 +6,13 @@ import pMap from 'p-map';
 import type pg from 'pg';
 import { createDb } from '../db/client.ts';
 import { recordGone } from '../db/action-effects.repository.ts';
+import { setChangeContext } from '../db/change-context.ts';
 import { countLiveAssets, liveAssetsNotSeen, markTrashed, upsertRecords } from '../db/catalog.repository.ts';
 import { insertQuarantined, type QuarantinedRecord } from '../db/quarantine.repository.ts';
 import { incrementRun, insertPages } from '../db/sync-runs.repository.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { isSharpShrink, spreadSample } from '../domain/listing-checks.ts';
+import type { RequestTally } from '../http/request-tally.ts';
 import type { Logger } from '../logger.ts';
 import type { AssetProvider, CatalogRecord, LookupResult } from '../providers/provider.ts';
 import type { IdSet } from '../util/compact-id-set.ts';
@@ -25,6 +27,8 @@ export interface ConfirmationOptions {
   runId: number;
   pass: number;
   clock: () => Date;
+  /** the run's requests to the provider: each settled chunk commits the ones sent since the previous commit */
+  requests?: RequestTally;
   log: Logger;
   concurrency: number;
   /** for the provider's `suspects` (ids listed by this run that may have gone since) */
@@ -113,7 +117,9 @@ async function settle(options: ConfirmationOptions, pageKey: string, outcomes: A
     else quarantined.push({ assetId, reason: result.item.reason, raw: result.item.raw });
     if (result.state === 'trashed') trashed.push({ assetId, at: result.trashedAt });
   }
+  let requests = 0;
   await withTransaction(options.pool, async (client) => {
+    await setChangeContext(client, { source: 'sync', at: now, syncRunId: runId });
     const db = createDb(client);
     let newlyTrashed = 0;
     for (const item of trashed) if (await markTrashed(client, provider.name, item.assetId, item.at)) newlyTrashed += 1;
@@ -121,6 +127,10 @@ async function settle(options: ConfirmationOptions, pageKey: string, outcomes: A
     const removed = await recordGone(client, provider.name, gone, now);
     const newlyQuarantined = await insertQuarantined(db, provider.name, runId, quarantined);
     await insertPages(db, runId, [{ pageKey, assetIds: stillThere }]);
-    await incrementRun(db, runId, { ...counts, removed, trashed: newlyTrashed, quarantined: newlyQuarantined });
+    requests = options.requests?.take() ?? 0;
+    await incrementRun(db, runId, { ...counts, removed, trashed: newlyTrashed, quarantined: newlyQuarantined, requests });
+  }).catch((error: unknown) => {
+    options.requests?.giveBack(requests);
+    throw error;
   });
 }

@@ -10,6 +10,7 @@ import {
   findFinishedRunSince,
   findRunningRun,
   getRun,
+  incrementRun,
   loadSeenIds,
   pruneFinishedRunPages,
   updateRun,
@@ -20,6 +21,7 @@ import { withTransaction } from '../db/transaction.ts';
 import { recordNotificationEvent, type NotificationOutbox } from '../db/notification-events.repository.ts';
 import { judgeCompleteness } from '../domain/listing-checks.ts';
 import { errorMessage } from '../errors.ts';
+import { countingRequests, RequestTally } from '../http/request-tally.ts';
 import type { Logger } from '../logger.ts';
 import type { AssetProvider } from '../providers/provider.ts';
 import { createPageWriter } from './page-writer.ts';
@@ -66,6 +68,8 @@ export interface SyncSummary {
   removed: number;
   trashed: number;
   quarantined: number;
+  /** HTTP requests the run sent to the provider, retries included */
+  requests: number;
   partialReason: string | null;
   /** true when this call waited for a run another process was doing, and reports that run */
   joined: boolean;
@@ -83,6 +87,7 @@ function summarize(run: SyncRun, joined: boolean): SyncSummary {
     removed: run.removed,
     trashed: run.trashed,
     quarantined: run.quarantined,
+    requests: run.requests,
     partialReason: run.partialReason,
     joined,
   };
@@ -122,14 +127,17 @@ export async function syncProvider(options: SyncOptions, provider: AssetProvider
     } else {
       log.info({ runId: run.id, phase: run.phase, pages: run.pages }, 'resuming sync run');
     }
+    // counted in this call's async context only: a retention or bulk job sharing the adapter is not counted here
+    const requests = new RequestTally();
     try {
-      return await execute(options, provider, run, clock, log, () => lock.assertHeld());
+      return await countingRequests(requests, () => execute(options, provider, run, clock, log, () => lock.assertHeld(), requests));
     } catch (error) {
       // the run stays open: the next attempt resumes from its last committed page
       const failed = run;
       const final = options.failureIsFinal !== false && options.signal?.aborted !== true;
       await withTransaction(options.pool, async (tx) => {
         await updateRun(createDb(tx), failed.id, { error: errorMessage(error) });
+        await incrementRun(createDb(tx), failed.id, { requests: requests.take() });
         const data = { provider: provider.name, runId: failed.id, reason: errorMessage(error) };
         if (final) await recordNotificationEvent(tx, options.notifications, 'sync.failed', data);
       });
@@ -147,6 +155,7 @@ async function execute(
   clock: () => Date,
   log: Logger,
   assertLockHeld: () => void,
+  requests: RequestTally,
 ): Promise<SyncSummary> {
   const db = createDb(options.pool);
   const runId = initial.id;
@@ -174,6 +183,7 @@ async function execute(
         pass,
         seen,
         clock,
+        requests,
         serverStartedAt,
         assertLockHeld,
         batchRows: options.batchRows ?? 5_000,
@@ -224,6 +234,7 @@ async function execute(
       runId,
       pass,
       clock,
+      requests,
       log,
       concurrency: options.confirmConcurrency ?? 4,
       seenIds: seen,
@@ -236,11 +247,17 @@ async function execute(
   }
 
   const reason = partialReason;
+  // what no batch committed: a sample that found the listing untrusted, the last lookups of the provider's suspects
+  const uncommittedRequests = requests.take();
   await withTransaction(options.pool, async (tx) => {
     const state = reason === null ? 'complete' : 'partial';
     await updateRun(createDb(tx), runId, { state, phase: 'done', partialReason: reason, finishedAt: clock(), error: null });
+    await incrementRun(createDb(tx), runId, { requests: uncommittedRequests });
     const data = { provider: provider.name, runId, reason, pages, seen: seen.size };
     if (reason !== null) await recordNotificationEvent(tx, options.notifications, 'sync.partial', data);
+  }).catch((error: unknown) => {
+    requests.giveBack(uncommittedRequests);
+    throw error;
   });
   await pruneFinishedRunPages(db, provider.name);
   const final = await getRun(db, runId);
