@@ -9,6 +9,7 @@ import type { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCatalogReport } from '../src/db/catalog-report.repository.ts';
 import { countHistoryRows, pruneHistory, type HistoryCounts } from '../src/db/history-prune.repository.ts';
+import { catalogDailyHandler } from '../src/app/job-handlers/catalog-daily.handler.ts';
 import { historyPruneHandler } from '../src/app/job-handlers/history-prune.handler.ts';
 import { retentionApplyHandler } from '../src/app/job-handlers/retention-apply.handler.ts';
 import { createJobRegistry } from '../src/jobs/job-registry.ts';
@@ -136,7 +137,7 @@ describe('history pruning', () => {
     queues = createQueues(context.redis, prefix);
     const deps = { context, queues, shutdownSignal: shutdown.signal };
     // a batch of 2 rows: every table takes several DELETE statements
-    const registry = createJobRegistry([historyPruneHandler(deps, { batchSize: 2 }), retentionApplyHandler(deps)], ['retention']);
+    const registry = createJobRegistry([historyPruneHandler(deps, { batchSize: 2 }), retentionApplyHandler(deps), catalogDailyHandler(deps)], ['retention']);
     workers = startWorkers({ connection: context.redis, prefix, registry, logger: context.logger, health: context.health, queues: ['retention'] });
 
     // the catalog: rows first seen long ago are the mirror, never history

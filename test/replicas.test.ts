@@ -146,9 +146,9 @@ describe('three start replicas, rolling restarts', () => {
     pool = new pg.Pool({ connectionString: databaseUrl, max: 3 });
     const recorded = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations');
     expect(recorded.rows[0]?.n).toBe(MIGRATIONS);
-    // each replica registered the same six schedules under the same ids: six schedulers, not eighteen
+    // each replica registered the same seven schedules under the same ids: seven schedulers, not twenty-one
     const schedulers = (await Promise.all(Object.values(queues).map((queue) => queue.getJobSchedulers()))).flat();
-    expect(sorted(schedulers.map((scheduler) => scheduler.key ?? ''))).toEqual(['dag:sweep', 'history:prune', 'retention:apply', 'sync:affogato', 'sync:mediapocket', 'sync:roughy']);
+    expect(sorted(schedulers.map((scheduler) => scheduler.key ?? ''))).toEqual(['catalog:daily', 'dag:sweep', 'history:prune', 'retention:apply', 'sync:affogato', 'sync:mediapocket', 'sync:roughy']);
     console.info(`replicas booting together: ${JSON.stringify(reports)}`);
   });
 

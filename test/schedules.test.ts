@@ -45,7 +45,7 @@ describe('schedules', () => {
     await clearPrefix(prefix);
   });
 
-  it('derives one sync schedule per enabled provider, retention, the DAG sweep and the history prune from the configuration', () => {
+  it('derives one sync schedule per enabled provider, retention, the DAG sweep, the history prune and the daily figures from the configuration', () => {
     const schedules = desiredSchedules(loadConfig(baseEnv, builtinProviderRegistry));
     expect(schedules).toEqual([
       { id: 'sync:affogato', queue: 'sync', jobName: 'sync.provider', data: { provider: 'affogato' }, pattern: '0 3 * * *', tz: 'Europe/Helsinki' },
@@ -53,21 +53,24 @@ describe('schedules', () => {
       { id: 'retention:apply', queue: 'retention', jobName: 'retention.apply', data: {}, pattern: '30 4 * * 1', tz: 'Europe/Helsinki' },
       { id: 'dag:sweep', queue: 'dag', jobName: 'dag.sweep', data: {}, pattern: '* * * * *', tz: 'Europe/Helsinki' },
       { id: 'history:prune', queue: 'retention', jobName: 'history.prune', data: {}, pattern: '15 4 * * *', tz: 'Europe/Helsinki' },
+      { id: 'catalog:daily', queue: 'retention', jobName: 'catalog.daily', data: {}, pattern: '50 * * * *', tz: 'Europe/Helsinki' },
     ]);
     const defaults = desiredSchedules(loadConfig({}, builtinProviderRegistry));
     expect(defaults.map((s) => [s.id, s.pattern, s.tz])).toEqual([
       ['retention:apply', '30 3 * * *', 'UTC'],
       ['dag:sweep', '* * * * *', 'UTC'],
       ['history:prune', '15 4 * * *', 'UTC'],
+      ['catalog:daily', '50 * * * *', 'UTC'],
     ]);
   });
 
   it('registers the schedulers with pattern, time zone and job template, each with its next job waiting', async () => {
     const result = await registerSchedules(queues, desiredSchedules(loadConfig(baseEnv, builtinProviderRegistry)), logger);
-    expect(result).toEqual({ upserted: ['sync:affogato', 'sync:roughy', 'retention:apply', 'dag:sweep', 'history:prune'], removed: [] });
+    expect(result).toEqual({ upserted: ['sync:affogato', 'sync:roughy', 'retention:apply', 'dag:sweep', 'history:prune', 'catalog:daily'], removed: [] });
 
     const schedulers = await schedulersOf(queues);
     expect(schedulers.map((s) => [s.queue, s.key, s.name, s.pattern, s.tz])).toEqual([
+      ['retention', 'catalog:daily', 'catalog.daily', '50 * * * *', 'Europe/Helsinki'],
       ['dag', 'dag:sweep', 'dag.sweep', '* * * * *', 'Europe/Helsinki'],
       ['retention', 'history:prune', 'history.prune', '15 4 * * *', 'Europe/Helsinki'],
       ['retention', 'retention:apply', 'retention.apply', '30 4 * * 1', 'Europe/Helsinki'],
@@ -88,15 +91,15 @@ describe('schedules', () => {
     expect(template?.opts?.attempts).toBe(5);
 
     const delayed = await delayedJobs(queues);
-    expect(delayed.map((job) => job.scheduler).sort()).toEqual(['dag:sweep', 'history:prune', 'retention:apply', 'sync:affogato', 'sync:roughy']);
+    expect(delayed.map((job) => job.scheduler).sort()).toEqual(['catalog:daily', 'dag:sweep', 'history:prune', 'retention:apply', 'sync:affogato', 'sync:roughy']);
     expect(delayed.find((job) => job.scheduler === 'sync:affogato')).toMatchObject({ name: 'sync.provider', data: { provider: 'affogato' } });
   });
 
   it('is idempotent: registering again at the next boot adds nothing', async () => {
     const again = await registerSchedules(queues, desiredSchedules(loadConfig(baseEnv, builtinProviderRegistry)), logger);
     expect(again.removed).toEqual([]);
-    expect((await schedulersOf(queues)).length).toBe(5);
-    expect((await delayedJobs(queues)).length).toBe(5);
+    expect((await schedulersOf(queues)).length).toBe(6);
+    expect((await delayedJobs(queues)).length).toBe(6);
   });
 
   it('removes the schedule of a provider that was disabled, and follows a changed cron', async () => {
@@ -106,6 +109,7 @@ describe('schedules', () => {
 
     const schedulers = await schedulersOf(queues);
     expect(schedulers.map((s) => [s.key, s.pattern])).toEqual([
+      ['catalog:daily', '50 * * * *'],
       ['dag:sweep', '* * * * *'],
       ['history:prune', '15 4 * * *'],
       ['retention:apply', '30 4 * * 1'],
@@ -114,7 +118,7 @@ describe('schedules', () => {
     const next = new Date(schedulers.find((s) => s.key === 'sync:affogato')?.next ?? 0);
     expect(next.getUTCMinutes()).toBe(15);
     const delayed = await delayedJobs(queues);
-    expect(delayed.map((job) => job.scheduler).sort()).toEqual(['dag:sweep', 'history:prune', 'retention:apply', 'sync:affogato']);
+    expect(delayed.map((job) => job.scheduler).sort()).toEqual(['catalog:daily', 'dag:sweep', 'history:prune', 'retention:apply', 'sync:affogato']);
   });
 
   it('a running check only adds what is missing: a schedule of another version and a pattern it changed stay as they are', async () => {
@@ -134,6 +138,7 @@ describe('schedules', () => {
     }
     const schedulers = await schedulersOf(queues);
     expect(schedulers.map((s) => [s.key, s.pattern])).toEqual([
+      ['catalog:daily', '50 * * * *'],
       ['dag:sweep', '* * * * *'],
       ['history:prune', '15 4 * * *'],
       ['retention:apply', '30 4 * * 1'],

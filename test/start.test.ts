@@ -69,7 +69,7 @@ describe('start (in-process)', () => {
     try {
       const schedulers = await worker.queues.sync.getJobSchedulers();
       expect(schedulers.map((s) => [s.key, s.pattern, s.tz])).toEqual([['sync:affogato', '0 5 * * *', 'UTC']]);
-      expect((await worker.queues.retention.getJobSchedulers()).map((s) => s.key).sort()).toEqual(['history:prune', 'retention:apply']);
+      expect((await worker.queues.retention.getJobSchedulers()).map((s) => s.key).sort()).toEqual(['catalog:daily', 'history:prune', 'retention:apply']);
       expect((await worker.queues.dag.getJobSchedulers()).map((s) => s.key)).toEqual(['dag:sweep']);
       // no NOTIFY_WEBHOOK_URL here: this replica takes no delivery job (one that has the webhook delivers them)
       expect(await worker.queues.sync.getWorkersCount()).toBeGreaterThan(0);
@@ -83,11 +83,14 @@ describe('start (in-process)', () => {
       const listed = (await (await fetch(`${worker.adminUrl}/admin/schedules`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as {
         schedules: Array<{ id: string; queue: string; job: string; pattern: string; next: string }>;
       };
-      expect(listed.schedules.map((s) => [s.queue, s.id, s.job, s.pattern])).toEqual([
-        ['sync', 'sync:affogato', 'sync.provider', '0 5 * * *'],
+      // queue by queue; within a queue, latest next run first (BullMQ's order), which the hour of the test decides
+      expect(listed.schedules.map((s) => s.queue)).toEqual(['sync', 'retention', 'retention', 'retention', 'dag']);
+      expect(listed.schedules.map((s) => [s.queue, s.id, s.job, s.pattern]).sort()).toEqual([
+        ['dag', 'dag:sweep', 'dag.sweep', '* * * * *'],
+        ['retention', 'catalog:daily', 'catalog.daily', '50 * * * *'],
         ['retention', 'history:prune', 'history.prune', '15 4 * * *'],
         ['retention', 'retention:apply', 'retention.apply', '30 3 * * *'],
-        ['dag', 'dag:sweep', 'dag.sweep', '* * * * *'],
+        ['sync', 'sync:affogato', 'sync.provider', '0 5 * * *'],
       ]);
       expect(new Date(listed.schedules[0]?.next ?? 0).getUTCHours()).toBe(5);
 

@@ -8,6 +8,9 @@ import { JOB_DEFINITIONS, type JobName, type JobPayloads, type QueueName } from 
 /** Sweeps for DAG runs whose poll job was lost: often enough that a lost poll costs about a minute. */
 export const DAG_SWEEP_CRON = '* * * * *';
 
+/** The daily figures: hourly, at minute 50 (away from the top of the hour, when other schedules tend to fire). */
+export const CATALOG_DAILY_CRON = '50 * * * *';
+
 export interface ScheduleSpec<N extends JobName = JobName> {
   /** the BullMQ job scheduler id; stable, so a restart upserts instead of adding a second schedule */
   readonly id: string;
@@ -34,6 +37,8 @@ export function desiredSchedules(config: Config): AnyScheduleSpec[] {
   schedules.push(spec('retention:apply', 'retention.apply', {}, config.retentionCron, tz));
   schedules.push(spec('dag:sweep', 'dag.sweep', {}, DAG_SWEEP_CRON, tz));
   schedules.push(spec('history:prune', 'history.prune', {}, '15 4 * * *', tz)); // daily, after retention's default 03:30
+  // hourly: today's figures stay at most an hour old, and yesterday is finalised within the first hour after midnight UTC
+  schedules.push(spec('catalog:daily', 'catalog.daily', {}, CATALOG_DAILY_CRON, tz));
   return schedules;
 }
 

@@ -96,7 +96,7 @@ describe('a fifth provider registered through the registry', () => {
     expect(() => loadConfig({ SHELF_API_KEY: 'k', SHELF_BASE_URL: 'x', SHELF_RPS: '0' }, registry)).toThrow(/SHELF_BASE_URL must be a http\(s\) URL[\s\S]*SHELF_RPS must be greater than 0/);
     // the built-in registry does not know it: the registry is what makes it a provider
     expect(builtinProviderRegistry.get('shelf')).toBeUndefined();
-    expect(desiredSchedules(config).map((schedule) => schedule.id)).toEqual(['sync:shelf', 'retention:apply', 'dag:sweep', 'history:prune']);
+    expect(desiredSchedules(config).map((schedule) => schedule.id)).toEqual(['sync:shelf', 'retention:apply', 'dag:sweep', 'history:prune', 'catalog:daily']);
   });
 
   it('is offered by the CLI help and bulk validation built from the registry', () => {

@@ -7,6 +7,7 @@ import type { Queues } from '../../jobs/queues.ts';
 import type { QueueWorkersDeps } from '../../jobs/queue-workers.ts';
 import type { AppContext } from '../context.ts';
 import { bulkChunkHandler } from './bulk-chunk.handler.ts';
+import { catalogDailyHandler } from './catalog-daily.handler.ts';
 import { dagPollHandler } from './dag-poll.handler.ts';
 import { dagSweepHandler } from './dag-sweep.handler.ts';
 import type { HandlerDeps } from './handler-deps.ts';
@@ -23,6 +24,7 @@ export function createJobHandlers(deps: HandlerDeps): AnyJobHandler[] {
     bulkChunkHandler(deps),
     retentionApplyHandler(deps),
     historyPruneHandler(deps),
+    catalogDailyHandler(deps),
     notifyDeliverHandler(deps),
   ];
 }
