@@ -57,6 +57,7 @@ export function renderCatalogReportPage(window: ReportWindow, files: StaticFiles
     <meta charset="utf-8">
     <meta name="viewport" content="width=device-width, initial-scale=1">
     <title>Catalog report · asset-worker</title>
+    <link rel="icon" href="data:,">
     <link rel="stylesheet" href="${files.url('catalog-report.css')}">
     <script src="${files.url('chart.umd.js')}" defer></script>
     <script src="${files.url('catalog-report.js')}" defer></script>

@@ -105,8 +105,8 @@ export async function seedReportHistory(pool: pg.Pool, options: { now: Date; day
   await insertRows(pool, 'catalog_daily_figures', ['provider', 'day', 'status', 'kind', 'assets', 'bytes', 'as_of'], figures);
   await pool.query(
     `INSERT INTO assets (provider, asset_id, kind, status, raw, first_seen_at, last_seen_at, last_changed_at)
-     SELECT a.provider, a.prefix || '-' || n, 'image', 'active', '{}'::jsonb, a.at, a.at, a.at
-     FROM unnest($1::text[], $2::timestamptz[], $3::int[], $4::text[]) AS a(provider, at, n, prefix), generate_series(1, a.n) AS n`,
+     SELECT a.provider, a.prefix || '-' || i, 'image', 'active', '{}'::jsonb, a.at, a.at, a.at
+     FROM unnest($1::text[], $2::timestamptz[], $3::int[], $4::text[]) AS a(provider, at, n, prefix), generate_series(1, a.n) AS i`,
     transpose(arrivals, 4),
   );
   await insertRows(pool, 'asset_changes', ['provider', 'asset_id', 'change', 'observed_at', 'source'], changes);

@@ -126,7 +126,7 @@
             min: since,
             max: until,
             grid: { display: false },
-            ticks: { maxRotation: 0, stepSize: DAY_MS * Math.max(1, Math.ceil(data.days / 9)), callback: (value) => shortDay(new Date(value).toISOString()) },
+            ticks: { maxRotation: 0, stepSize: DAY_MS * Math.max(1, Math.ceil(data.days / 9)), callback: (value) => shortDay(new Date(value).toISOString().slice(0, 10)) },
           },
           y: { beginAtZero: true, ticks: { callback: (value) => number.format(value) } },
         },
