@@ -146,8 +146,10 @@ describe('the catalog report page in Chromium', () => {
       expect(chart.painted, chart.id).toBeGreaterThan(10_000);
       for (const dataset of chart.datasets) expect(dataset.colourPixels, `${chart.id} ${dataset.label}`).toBeGreaterThan(10);
     }
-    const pdf = (await page.pdf({ format: 'A4' })).toString('latin1');
-    expect(pdf.match(/\/Type\s*\/Page\b/g)?.length).toBe(1);
+    for (const format of ['A4', 'Letter']) {
+      const pdf = (await page.pdf({ format })).toString('latin1');
+      expect(pdf.match(/\/Type\s*\/Page\b/g)?.length, `pages on ${format}`).toBe(1);
+    }
     await page.emulateMedia({ media: 'screen' });
     expect(pageErrors).toEqual([]);
   });
