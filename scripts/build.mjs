@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * `npm run build`: compiles src/ and bench/ to plain JavaScript in dist/ (or --out-dir DIR) and copies the SQL
- * migrations beside them, so the compiled CLI runs with node alone: no TypeScript loader in the process.
+ * migrations and the admin pages' static files beside them, so the compiled CLI runs with node alone: no
+ * TypeScript loader in the process.
  * Production (the Docker image, `npm run start:production`) runs this build; development runs the sources.
  */
 import { execFileSync } from 'node:child_process';
@@ -19,3 +20,5 @@ rmSync(outDir, { recursive: true, force: true });
 execFileSync(process.execPath, [tsc, '-p', `${root}tsconfig.build.json`, '--outDir', outDir], { stdio: 'inherit' });
 // src/db/migrate.ts finds the migrations two levels above itself: dist/src/db → dist/drizzle
 cpSync(`${root}drizzle`, `${outDir}/drizzle`, { recursive: true });
+// the report page's script and stylesheet are served as they are, from beside the compiled admin server
+cpSync(`${root}src/admin/static`, `${outDir}/src/admin/static`, { recursive: true });

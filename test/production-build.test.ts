@@ -63,7 +63,9 @@ describe('the production build', () => {
   it('start, as the image runs it (node is the process signalled), stops gracefully on SIGTERM with exit 0', async () => {
     const prefix = testQueuePrefix();
     const entry = [...productionNodeFlags(ROOT), join(outDir, 'src/cli/main.js')];
-    const worker = startCli(['start'], { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl(), QUEUE_PREFIX: prefix, ADMIN_PORT: '0' }, undefined, entry);
+    const token = 'build-admin-token-1e4f';
+    const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl(), QUEUE_PREFIX: prefix, ADMIN_PORT: '0', ADMIN_TOKEN: token };
+    const worker = startCli(['start'], env, undefined, entry);
     let output = '';
     worker.child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     try {
@@ -71,6 +73,13 @@ describe('the production build', () => {
         waitFor(async () => (output.includes('admin server listening on') ? true : undefined), 50),
         worker.result.then((exited) => Promise.reject(new Error(`start exited (${exited.code}) before serving:\n${exited.stderr}`))),
       ]);
+      // the report page's own files travel with the build (scripts/build.mjs copies them beside the compiled code)
+      const adminUrl = /admin server listening on (http:\/\/\S+)/.exec(output)?.[1];
+      const headers = { authorization: `Bearer ${token}` };
+      const page = await (await fetch(`${adminUrl}/admin/catalog-report`, { headers })).text();
+      const files = [...page.matchAll(/(?:src|href)="(\/admin\/static\/[^"]+)"/g)].map((match) => match[1]);
+      expect(files).toHaveLength(3);
+      for (const file of files) expect((await fetch(`${adminUrl}${file}`, { headers })).status, file).toBe(200);
       worker.child.kill('SIGTERM');
       const stopped = await worker.result;
       expect(stopped.code, stopped.stderr).toBe(0);

@@ -1,6 +1,6 @@
 /**
  * The admin HTTP server of `start`: health and readiness for orchestrators, Prometheus metrics, and (only when
- * ADMIN_TOKEN is set, and only with it) the queue dashboard and JSON admin endpoints.
+ * ADMIN_TOKEN is set, and only with it) the queue dashboard, the catalog report page and JSON admin endpoints.
  */
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Db } from '../db/client.ts';
@@ -13,6 +13,7 @@ import type { Secret } from '../secret.ts';
 import { registerAdminApiRoutes } from './admin-api.routes.ts';
 import { registerAdminRetentionRoutes, type RetentionApprover } from './admin-retention.routes.ts';
 import { createAdminAuth } from './admin-auth.ts';
+import { registerCatalogReportRoutes } from './catalog-report.routes.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import { DASHBOARD_PATH, queueDashboardPlugin } from './queue-dashboard.ts';
 
@@ -101,6 +102,7 @@ export function buildAdminApp(deps: AdminServerDeps): FastifyInstance {
       scope.addHook('onRequest', createAdminAuth(token));
       registerAdminApiRoutes(scope, { db: deps.db, queues: deps.queues, providerNames: deps.providerNames });
       registerAdminRetentionRoutes(scope, { db: deps.db, approve: deps.retentionApprover });
+      registerCatalogReportRoutes(scope, { db: deps.db, providerNames: deps.providerNames });
       await scope.register(queueDashboardPlugin(deps.queues, deps.queuePrefix), { prefix: DASHBOARD_PATH });
     });
   }
