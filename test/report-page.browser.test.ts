@@ -2,8 +2,9 @@
  * The catalog report page in a real browser (headless Debian Chromium driven by playwright-core): logged in with
  * ?token= once, every chart is drawn from the seeded history (its pixels, and its Chart.js datasets hold the
  * seeded figures), nothing breaks the page's CSP, the print stylesheet keeps the charts drawn on one page, and an
- * empty database shows "No data yet" in each chart's place. Writes the screenshot the README shows
- * (docs/report-page.png).
+ * empty database shows "No data yet" in each chart's place. Saves a screenshot of the page to
+ * test-results/report-page.png; with UPDATE_README_SCREENSHOT=1, to docs/report-page.png, the one the README shows
+ * (its dates move with the day it was taken, so an ordinary run leaves the committed one alone).
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -25,7 +26,12 @@ const MISSING = `${CHROMIUM} is missing: the report page's browser test needs De
 const chromiumMissing = !existsSync(CHROMIUM);
 if (chromiumMissing) console.warn(`skipping test/report-page.browser.test.ts: ${MISSING}`);
 
-const SCREENSHOT = resolve(import.meta.dirname, '..', 'docs', 'report-page.png');
+const SCREENSHOT = resolve(
+  import.meta.dirname,
+  '..',
+  process.env.UPDATE_README_SCREENSHOT === '1' ? 'docs' : 'test-results',
+  'report-page.png',
+);
 const TOKEN = 'browser-token-5d0b7e';
 const CHART_IDS = ['catalog-assets', 'catalog-bytes', 'appeared', 'removed', 'retention', 'dag', 'sync-seconds', 'sync-requests'];
 const logger = createLogger('silent');
