@@ -105,7 +105,7 @@ export interface CatalogCopy {
 
 /**
  * Starts the COPY on a connection of its own, in one read-only snapshot, with times written in UTC and ISO style
- * whatever the server's or the role's settings.
+ * whatever the server's or the role's settings (SET LOCAL: they end with the transaction).
  */
 export async function openCatalogCopy(pool: pg.Pool, format: CatalogExportFormat, filter: CatalogExportFilter): Promise<CatalogCopy> {
   const client = await pool.connect();
@@ -113,6 +113,8 @@ export async function openCatalogCopy(pool: pg.Pool, format: CatalogExportFormat
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     await client.query("SET LOCAL TimeZone = 'UTC'");
     await client.query("SET LOCAL DateStyle = 'ISO, YMD'");
+    // the plan is a scan; compiling it (a filtered export's cost crosses jit_above_cost) took longer than it saved
+    await client.query('SET LOCAL jit = off');
     const columns = await catalogViewColumns(client);
     const copy = client.query(copyTo(catalogExportStatement(format, filter, columns)));
     return {
