@@ -100,13 +100,13 @@ export function registerCatalogExportCommand(catalog: Command): void {
         const pool = createPool(config.databaseUrl, 1);
         const progress = progressFor(io);
         try {
-          if (file === undefined || options.output === undefined) {
+          if (file === undefined) {
             await exportCatalog(pool, request, process.stdout, progress.options);
-            return EXIT_OK;
+          } else {
+            const result = await exportCatalogToFile(pool, request, file, progress.options);
+            progress.stop();
+            io.err(summary(result, file.path));
           }
-          const result = await exportCatalogToFile(pool, request, file, progress.options);
-          progress.stop();
-          io.err(summary(result, options.output));
           return EXIT_OK;
         } catch (error) {
           if (file === undefined && isClosedPipe(error)) return EXIT_OK;

@@ -10,6 +10,8 @@ import { finished, type Writable } from 'node:stream';
 import { once } from 'node:events';
 
 export interface AtomicFile {
+  /** the final name */
+  path: string;
   /** where the bytes go; end it (a pipeline does) before `commit` */
   stream: Writable;
   /** the temporary name, beside the final one */
@@ -30,6 +32,7 @@ export async function createAtomicFile(path: string): Promise<AtomicFile> {
   // rejects with the open's error
   await once(stream, 'open');
   return {
+    path,
     stream,
     temporaryPath,
     async commit() {
