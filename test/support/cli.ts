@@ -34,8 +34,11 @@ export function startCli(args: string[], env: Record<string, string>, cwd = empt
   });
   let stdout = '';
   let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  // decoded as a stream: a character split between two chunks (an emoji in an export) stays whole
+  child.stdout?.setEncoding('utf8');
+  child.stderr?.setEncoding('utf8');
+  child.stdout?.on('data', (chunk: string) => (stdout += chunk));
+  child.stderr?.on('data', (chunk: string) => (stderr += chunk));
   const result = new Promise<CliResult>((resolvePromise) => {
     child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
   });
