@@ -64,10 +64,12 @@ function isClosedPipe(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === 'EPIPE';
 }
 
-/** Rows and bytes on stderr while it is a terminal; nothing otherwise (the data may be going to stdout). */
+/**
+ * Rows and bytes on stderr: a bar on a terminal, a plain line every 2 s otherwise. Never on stdout, which may
+ * be carrying the data.
+ */
 function progressFor(io: CommandIo): { options: CatalogExportOptions; stop(): void } {
-  if (process.stderr.isTTY !== true) return { options: { signal: io.signal }, stop() {} };
-  const display = createProgressDisplay(true, io.err);
+  const display = createProgressDisplay(process.stderr.isTTY === true, io.err);
   const task = display.task('export');
   let stopped = false;
   return {
@@ -110,6 +112,10 @@ export function registerCatalogExportCommand(catalog: Command): void {
           return EXIT_OK;
         } catch (error) {
           if (file === undefined && isClosedPipe(error)) return EXIT_OK;
+          // an export has nothing to resume: say what became of the output instead
+          if (io.signal.aborted) {
+            throw new Error(file === undefined ? 'stopped by a signal: the output is incomplete' : `stopped by a signal: ${file.path} was not written`);
+          }
           throw error;
         } finally {
           progress.stop();
