@@ -8,7 +8,7 @@ import { closeQueues, createQueues, type Queues } from '../src/jobs/queues.ts';
 import { createLogger } from '../src/logger.ts';
 import { startScheduleReconciler } from '../src/schedulers/schedule-reconciler.ts';
 import { registerSchedules, upsertSchedule } from '../src/schedulers/schedule-registration.ts';
-import { desiredSchedules } from '../src/schedulers/schedules.ts';
+import { desiredSchedules, syncScheduleIntervals } from '../src/schedulers/schedules.ts';
 import { clearPrefix, createRedis, testQueuePrefix } from './support/services.ts';
 import { builtinProviderRegistry } from '../src/providers/registry.ts';
 
@@ -62,6 +62,18 @@ describe('schedules', () => {
       ['history:prune', '15 4 * * *', 'UTC'],
       ['catalog:daily', '50 * * * *', 'UTC'],
     ]);
+  });
+
+  it('gives each enabled provider the longest gap its sync schedule allows, and no other schedule one', () => {
+    const from = new Date('2026-03-04T12:00:00Z');
+    const daily = syncScheduleIntervals(desiredSchedules(loadConfig(baseEnv, builtinProviderRegistry)), from);
+    expect([...daily]).toEqual([
+      ['affogato', 24 * 3600],
+      ['roughy', 24 * 3600],
+    ]);
+    const weekdays = syncScheduleIntervals(desiredSchedules(loadConfig({ ...baseEnv, SYNC_CRON: '0 6 * * 1-5' }, builtinProviderRegistry)), from);
+    expect(weekdays.get('affogato')).toBe(3 * 24 * 3600);
+    expect(syncScheduleIntervals(desiredSchedules(loadConfig({}, builtinProviderRegistry)), from).size).toBe(0);
   });
 
   it('registers the schedulers with pattern, time zone and job template, each with its next job waiting', async () => {

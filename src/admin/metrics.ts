@@ -1,13 +1,12 @@
 /**
  * Prometheus metrics: the process defaults plus the worker's state, read from Postgres and BullMQ when scraped
  * (so every replica reports the same truth and nothing is kept in memory), and job outcomes counted as they happen.
+ * The gauges of that state are in state-gauges.ts; this file builds the registry and the sources they share.
  */
-import { count, isNull } from 'drizzle-orm';
 import type { Worker } from 'bullmq';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { buildCatalogReport, type CatalogReport } from '../db/catalog-report.repository.ts';
 import type { Db } from '../db/client.ts';
-import { bulkItems, dagActionRuns, notificationEvents, retentionActions, syncRuns } from '../db/schema.ts';
 import { errorMessage } from '../errors.ts';
 import { DEPENDENCIES, type Dependency, type DependencyHealth } from '../health/dependency-health.ts';
 import { QUEUE_NAMES } from '../jobs/job-definitions.ts';
@@ -15,11 +14,7 @@ import type { Queues } from '../jobs/queues.ts';
 import type { Logger } from '../logger.ts';
 import type { ScheduleCheck } from '../schedulers/schedule-reconciler.ts';
 import { builtinProviderRegistry } from '../providers/registry.ts';
-
-const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'paused', 'completed', 'failed'] as const;
-
-/** One gauge value and its labels. */
-type Sample = [labels: Record<string, string>, value: number];
+import { JOB_STATES, registerStateGauges } from './state-gauges.ts';
 
 export interface MetricsDeps {
   db: Db;
@@ -30,6 +25,8 @@ export interface MetricsDeps {
   health: DependencyHealth;
   /** the registered providers' names (default: the built-in ones) */
   providerNames?: readonly string[];
+  /** `start` only: the longest gap each enabled provider's sync schedule allows, in seconds (syncScheduleIntervals) */
+  syncScheduleIntervals?: ReadonlyMap<string, number>;
 }
 
 export interface WorkerMetrics {
@@ -93,112 +90,15 @@ export function createWorkerMetrics(deps: MetricsDeps): WorkerMetrics {
     },
   });
 
-  /**
-   * A gauge re-read whole at every scrape: its samples replace the last ones. A source that does not answer
-   * leaves it empty for this scrape instead of failing the whole scrape; asset_worker_metrics_source_up reports
-   * (and logs) the failure once.
-   */
-  const scrapedGauge = (name: string, help: string, labelNames: string[], read: () => Promise<Sample[]>) =>
-    new Gauge({
-      name,
-      help,
-      labelNames,
-      registers: [registry],
-      async collect() {
-        try {
-          const samples = await read();
-          this.reset();
-          for (const [labels, value] of samples) this.set(labels, value);
-        } catch {
-          this.reset();
-        }
-      },
-    });
-
-  scrapedGauge('asset_worker_queue_jobs', 'BullMQ jobs per queue and state', ['queue', 'state'], async () => {
-    const counts = await queueCounts();
-    return QUEUE_NAMES.flatMap((queue, i) => JOB_STATES.map((state): Sample => [{ queue, state }, counts[i]?.[state] ?? 0]));
-  });
-
-  scrapedGauge(
-    'asset_worker_catalog_assets',
-    'Catalog assets per provider: live (present at the provider), trashed (live, in the trash bin), removed',
-    ['provider', 'presence'],
-    async () =>
-      (await catalog()).providers.flatMap((p): Sample[] => [
-        [{ provider: p.provider, presence: 'live' }, p.live],
-        [{ provider: p.provider, presence: 'trashed' }, p.trashed],
-        [{ provider: p.provider, presence: 'removed' }, p.removed],
-      ]),
-  );
-
-  scrapedGauge('asset_worker_quarantined_records', 'Malformed provider records set aside instead of entering the catalog', ['provider'], async () =>
-    (await catalog()).providers.map((p): Sample => [{ provider: p.provider }, p.quarantined]),
-  );
-
-  scrapedGauge(
-    'asset_worker_last_complete_sync_age_seconds',
-    'Seconds since the last complete sync of a provider ended (absent: never)',
-    ['provider'],
-    async () =>
-      (await catalog()).providers.flatMap((p): Sample[] => (p.lastCompleteSync === null ? [] : [[{ provider: p.provider }, p.lastCompleteSync.ageSeconds]])),
-  );
-
-  scrapedGauge(
-    'asset_worker_last_sync_partial',
-    'Whether the latest finished sync of a provider was partial (its listing not trusted): 1 yes, 0 no',
-    ['provider'],
-    async () =>
-      (await catalog()).providers.flatMap((p): Sample[] =>
-        p.lastFinishedSync === null ? [] : [[{ provider: p.provider }, p.lastFinishedSync.partial ? 1 : 0]],
-      ),
-  );
-
-  scrapedGauge('asset_worker_sync_runs', 'Sync runs per provider and outcome (running, complete, partial, failed)', ['provider', 'state'], async () => {
-    const rows = await deps.db
-      .select({ provider: syncRuns.provider, state: syncRuns.state, n: count() })
-      .from(syncRuns)
-      .groupBy(syncRuns.provider, syncRuns.state);
-    return rows.map((row): Sample => [{ provider: row.provider, state: row.state }, row.n]);
-  });
-
-  scrapedGauge(
-    'asset_worker_retention_actions',
-    'Retention actions per provider and state (planned, in_flight, applied, failed, skipped)',
-    ['provider', 'state'],
-    async () => {
-      const rows = await deps.db
-        .select({ provider: retentionActions.provider, state: retentionActions.state, n: count() })
-        .from(retentionActions)
-        .groupBy(retentionActions.provider, retentionActions.state);
-      return rows.map((row): Sample => [{ provider: row.provider, state: row.state }, row.n]);
-    },
-  );
-
-  scrapedGauge('asset_worker_dag_runs', 'Media Pocket DAG action runs per outcome (starting, running, succeeded, failed, timed_out)', ['outcome'], async () => {
-    const rows = await deps.db.select({ outcome: dagActionRuns.outcome, n: count() }).from(dagActionRuns).groupBy(dagActionRuns.outcome);
-    return rows.map((row): Sample => [{ outcome: row.outcome }, row.n]);
-  });
-
-  scrapedGauge('asset_worker_bulk_items', 'Items of bulk operations per state (pending, in_flight, done, failed, skipped)', ['state'], async () => {
-    const rows = await deps.db.select({ state: bulkItems.state, n: count() }).from(bulkItems).groupBy(bulkItems.state);
-    return rows.map((row): Sample => [{ state: row.state }, row.n]);
-  });
-
-  scrapedGauge('asset_worker_notification_events_undelivered', 'Notification events the webhook receiver has not accepted yet', [], async () => {
-    const [row] = await deps.db.select({ n: count() }).from(notificationEvents).where(isNull(notificationEvents.deliveredAt));
-    return [[{}, row?.n ?? 0]];
-  });
-
   const schedules = deps.schedules;
-  if (schedules !== undefined) {
-    scrapedGauge(
-      'asset_worker_schedules_missing',
-      'Configured schedules that have no job scheduler in Redis (e.g. after Redis came back empty); the worker restores them at its next check',
-      [],
-      whileUp('redis', async (): Promise<Sample[]> => [[{}, (await schedules.findMissing()).length]]),
-    );
-  }
+  registerStateGauges(registry, {
+    db: deps.db,
+    catalog,
+    queueCounts,
+    providerNames: deps.providerNames ?? builtinProviderRegistry.names,
+    missingSchedules: schedules === undefined ? undefined : whileUp('redis', async () => (await schedules.findMissing()).length),
+    syncScheduleIntervals: deps.syncScheduleIntervals,
+  });
 
   const jobsFinished = new Counter({
     name: 'asset_worker_job_attempts_total',

@@ -16,7 +16,7 @@ import { QUEUE_NAMES, type QueueName } from '../jobs/job-definitions.ts';
 import { closeQueues, createQueues, type Queues } from '../jobs/queues.ts';
 import { registerSchedules } from '../schedulers/schedule-registration.ts';
 import { startScheduleReconciler, type ScheduleReconciler } from '../schedulers/schedule-reconciler.ts';
-import { describeSchedule, desiredSchedules, type AnyScheduleSpec } from '../schedulers/schedules.ts';
+import { describeSchedule, desiredSchedules, syncScheduleIntervals, type AnyScheduleSpec } from '../schedulers/schedules.ts';
 
 export interface RunWorkerOptions {
   /** aborting it stops the worker gracefully (the CLI aborts it on SIGTERM/SIGINT) */
@@ -67,7 +67,15 @@ export async function runWorker(context: AppContext, options: RunWorkerOptions):
     const schedules = desiredSchedules(config);
     const registration = await registerSchedules(queues, schedules, logger);
     reconciler = startScheduleReconciler({ queues, schedules, connection: context.redis, logger });
-    const metrics = createWorkerMetrics({ db: context.db, queues, logger, schedules: reconciler, health: context.health, providerNames: context.registry.names });
+    const metrics = createWorkerMetrics({
+      db: context.db,
+      queues,
+      logger,
+      schedules: reconciler,
+      health: context.health,
+      providerNames: context.registry.names,
+      syncScheduleIntervals: syncScheduleIntervals(schedules),
+    });
     metrics.observeWorkers(worker.workers.workers.values());
     admin = await startAdminServer(
       {

@@ -3,6 +3,7 @@
  * exactly this list (src/schedulers/schedule-registration.ts); nothing else creates job schedulers.
  */
 import type { Config } from '../config.ts';
+import { longestCronGapSeconds } from '../domain/cron-interval.ts';
 import { JOB_DEFINITIONS, type JobName, type JobPayloads, type QueueName } from '../jobs/job-definitions.ts';
 
 /** Sweeps for DAG runs whose poll job was lost: often enough that a lost poll costs about a minute. */
@@ -45,4 +46,25 @@ export function desiredSchedules(config: Config): AnyScheduleSpec[] {
 /** One readable line per schedule, for the boot log. */
 export function describeSchedule(schedule: AnyScheduleSpec): string {
   return `${schedule.id} "${schedule.pattern}" ${schedule.tz}`;
+}
+
+/**
+ * The longest gap each enabled provider's sync schedule allows between two runs, in seconds, per provider: what
+ * the catalog-stale alert compares a catalog's age with (asset_worker_sync_schedule_interval_seconds).
+ */
+export function syncScheduleIntervals(schedules: readonly AnyScheduleSpec[], from = new Date()): Map<string, number> {
+  const intervals = new Map<string, number>();
+  // every provider shares SYNC_CRON: one computation per pattern and zone
+  const byPattern = new Map<string, number>();
+  for (const schedule of schedules) {
+    if (schedule.jobName !== 'sync.provider') continue;
+    const key = `${schedule.pattern}\u0000${schedule.tz}`;
+    let seconds = byPattern.get(key);
+    if (seconds === undefined) {
+      seconds = longestCronGapSeconds(schedule.pattern, { tz: schedule.tz, from });
+      byPattern.set(key, seconds);
+    }
+    intervals.set(schedule.data.provider, seconds);
+  }
+  return intervals;
 }
