@@ -50,9 +50,14 @@ function oncePerScrape<T>(load: () => Promise<T>, ttlMs = 1_000): () => Promise<
   };
 }
 
+const PROM_CLIENT_GAUGES_NAMED_TOTAL = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
 export function createWorkerMetrics(deps: MetricsDeps): WorkerMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  // Gauges named *_total break Prometheus's naming rules (`promtool check metrics` flags them), and each is the sum
+  // of a gauge prom-client also exports by type (nodejs_active_handles{type} …): dropping them loses nothing.
+  for (const name of PROM_CLIENT_GAUGES_NAMED_TOTAL) registry.removeSingleMetric(name);
 
   /**
    * A source known to be down is not read: a Redis command would wait in the reconnecting client's queue until
