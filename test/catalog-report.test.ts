@@ -43,17 +43,22 @@ async function seed(database: TestDatabase): Promise<void> {
        ('roughy', 'r9', 'removed', NULL, NULL, $3, 'sync')`,
     [at(1, 8), at(1, 9), at(100, 9)],
   );
-  const run = await q(
-    `INSERT INTO retention_runs (mode, providers, evaluated_at, state) VALUES ('apply', '{affogato,mediapocket}', $1, 'done') RETURNING id`,
-    [at(2, 23)],
+  // run 1 was decided late on day 2 and ended early on day 1; run 2 is still applying. As the writer leaves them,
+  // only applied actions have an applied_at: a failed one counts on the day its run ended (or started, while open)
+  const runs = await q(
+    `INSERT INTO retention_runs (mode, providers, evaluated_at, started_at, finished_at, state) VALUES
+       ('apply', '{affogato}', $1, $1, $2, 'done'), ('apply', '{mediapocket}', $3, $3, NULL, 'applying') RETURNING id`,
+    [at(2, 23), at(1, 2), at(1, 20)],
   );
-  const runId = run.rows[0].id as number;
+  const [done, applying] = runs.rows.map((row) => row.id as number);
   await q(
-    `INSERT INTO retention_actions (run_id, provider, asset_id, rule, action, state, reason, decided_at, applied_at) VALUES
-       ($1, 'affogato', 'a1', 'old', 'archive', 'applied', 'old', $2, $3), ($1, 'affogato', 'a2', 'old', 'archive', 'applied', 'old', $2, $3),
-       ($1, 'affogato', 'a3', 'old', 'archive', 'skipped', 'old', $2, NULL),
-       ($1, 'mediapocket', 'm1', 'old', 'trash', 'failed', 'old', $2, $3), ($1, 'mediapocket', 'm2', 'old', 'trash', 'in_flight', 'old', $4, NULL)`,
-    [runId, at(2, 23), at(1, 1), at(1, 2)],
+    `INSERT INTO retention_actions (run_id, provider, asset_id, rule, action, state, reason, decided_at, applied_at, error) VALUES
+       ($1, 'affogato', 'a1', 'old', 'archive', 'applied', 'old', $3, $4, NULL), ($1, 'affogato', 'a2', 'old', 'archive', 'applied', 'old', $3, $4, NULL),
+       ($1, 'affogato', 'a3', 'old', 'archive', 'skipped', 'old', $3, NULL, NULL),
+       ($1, 'affogato', 'a4', 'old', 'archive', 'failed', 'old', $3, NULL, 'provider answered 503'),
+       ($2, 'mediapocket', 'm1', 'old', 'trash', 'failed', 'old', $5, NULL, 'provider answered 503'),
+       ($2, 'mediapocket', 'm2', 'old', 'trash', 'in_flight', 'old', $5, NULL, NULL)`,
+    [done, applying, at(2, 23), at(1, 1), at(1, 20)],
   );
   await q(
     `INSERT INTO sync_runs (provider, state, started_at, finished_at, requests) VALUES
@@ -94,6 +99,7 @@ describe('the catalog report page', () => {
         logger,
         token: new Secret(TOKEN),
         providerNames: ['affogato', 'mediapocket', 'roughy'],
+        historyKeepDays: 90,
       },
       0,
       '127.0.0.1',
@@ -171,6 +177,7 @@ describe('the catalog report page', () => {
     expect(data.retention).toEqual([
       { day: day(2), provider: 'affogato', state: 'skipped', actions: 1 },
       { day: day(1), provider: 'affogato', state: 'applied', actions: 2 },
+      { day: day(1), provider: 'affogato', state: 'failed', actions: 1 },
       { day: day(1), provider: 'mediapocket', state: 'failed', actions: 1 },
       { day: day(1), provider: 'mediapocket', state: 'planned', actions: 1 },
     ]);
@@ -184,6 +191,30 @@ describe('the catalog report page', () => {
       { day: day(2), outcome: 'failed', runs: 1 },
       { day: day(1), outcome: 'succeeded', runs: 2 },
       { day: day(0), outcome: 'running', runs: 1 },
+    ]);
+  });
+
+  it('counts a failed action on the day its run carried it out, not on the day it was decided', async () => {
+    // a4 was decided on day 2 and failed without an applied_at in a run that ended on day 1
+    const data = (await (await get('/admin/catalog-report/data?days=3')).json()) as CatalogReportData;
+    const failed = data.retention.filter((row) => row.state === 'failed');
+    expect(failed).toEqual([
+      { day: day(1), provider: 'affogato', state: 'failed', actions: 1 },
+      { day: day(1), provider: 'mediapocket', state: 'failed', actions: 1 },
+    ]);
+  });
+
+  it('notes under the charts of pruned history when the range is longer than HISTORY_KEEP_DAYS', async () => {
+    const note = `History is kept 90 days (HISTORY_KEEP_DAYS): before ${day(89)} it has been pruned.`;
+    const pruned = (html: string) => [...html.matchAll(/<section class="chart" id="chart-([a-z-]+)"[^]*?<\/section>/g)]
+      .filter((match) => match[0].includes('class="note pruned"'))
+      .map((match) => [match[1], match[0].includes(note)]);
+    expect(pruned(await (await get('/admin/catalog-report')).text())).toEqual([]);
+    expect(pruned(await (await get('/admin/catalog-report?days=180')).text())).toEqual([
+      ['retention', true],
+      ['dag', true],
+      ['sync-seconds', true],
+      ['sync-requests', true],
     ]);
   });
 

@@ -28,7 +28,7 @@ export type ChangeRow = {
 };
 
 export type RetentionRow = {
-  /** the day it was applied (or failed), else the day it was decided */
+  /** applied or failed: the day it was carried out (see `retention`); planned or skipped: the day it was decided */
   day: string;
   provider: string;
   state: string;
@@ -91,12 +91,23 @@ async function changes(db: Db, window: ReportWindow): Promise<ChangeRow[]> {
   return result.rows;
 }
 
+/**
+ * An applied action carries its own applied_at; a failed one does not (settleActions and the ledger's abandon record
+ * only the error), so it counts on the day the run that carried it out ended, or, while that run is still open, the
+ * day it started (never null). Every action belongs to the run that carries it out: a reviewed plan's are copied
+ * into its apply run, an undo's restores into the undo run. A run resumed on a later day thus counts its failures
+ * on the day it finished, the instant history pruning also goes by. Planned and skipped: the day of the decision.
+ */
 async function retention(db: Db, window: ReportWindow): Promise<RetentionRow[]> {
-  const at = sql`coalesce(applied_at, decided_at)`;
   const result = await db.execute<RetentionRow>(sql`
-    SELECT ${utcDay(at)} AS day, provider, state, count(*) AS actions
-    FROM retention_log
-    WHERE ${at} >= ${window.since} AND ${at} < ${window.until}
+    WITH dated AS (
+      SELECT l.provider, l.state,
+        CASE WHEN l.state IN ('applied', 'failed') THEN coalesce(l.applied_at, r.finished_at, r.started_at) ELSE l.decided_at END AS at
+      FROM retention_log l JOIN retention_runs r ON r.id = l.run_id
+    )
+    SELECT ${utcDay(sql`at`)} AS day, provider, state, count(*) AS actions
+    FROM dated
+    WHERE at >= ${window.since} AND at < ${window.until}
     GROUP BY 1, 2, 3
     ORDER BY 1, 2, 3`);
   return result.rows;

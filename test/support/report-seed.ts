@@ -5,6 +5,7 @@
  * Deterministic for a seed, relative to `now`; returns the totals it wrote, for the checks.
  */
 import type pg from 'pg';
+import { createRandom, intBetween } from '../../src/simulator/core/seeded.random.ts';
 
 const DAY_MS = 86_400_000;
 export const SEEDED_PROVIDERS = ['affogato', 'mediapocket', 'roughy'] as const;
@@ -20,17 +21,6 @@ export interface SeededTotals {
   dagByOutcome: Record<string, number>;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const PROFILES = {
   affogato: { start: 42_000, growth: 310, meanBytes: 2_400_000, syncSeconds: 55, pageSize: 100 },
   mediapocket: { start: 18_500, growth: 190, meanBytes: 38_000_000, syncSeconds: 140, pageSize: 50 },
@@ -40,8 +30,8 @@ const PROFILES = {
 const add = (totals: Record<string, number>, key: string, n: number) => (totals[key] = (totals[key] ?? 0) + n);
 
 export async function seedReportHistory(pool: pg.Pool, options: { now: Date; days: number; seed?: number }): Promise<SeededTotals> {
-  const random = mulberry32(options.seed ?? 11);
-  const between = (low: number, high: number) => Math.floor(low + random() * (high - low + 1));
+  const random = createRandom(options.seed ?? 11);
+  const between = (low: number, high: number) => intBetween(random, low, high);
   const today = Math.floor(options.now.getTime() / DAY_MS) * DAY_MS;
   // nothing in the future: today's events happened at the latest a minute ago
   const past = (at: number) => new Date(Math.min(at, options.now.getTime() - 60_000));
@@ -128,13 +118,15 @@ async function seedRetentionRun(pool: pg.Pool, dayStart: number, between: (low: 
     const counts = { applied: between(5, 40), failed: between(0, 3), skipped: between(0, 6) };
     for (const [state, n] of Object.entries(counts)) {
       for (let i = 0; i < n; i += 1) {
-        const appliedAt = state === 'skipped' ? null : new Date(decidedAt.getTime() + 60_000);
-        actions.push([run.rows[0]!.id, provider, `${provider}-old-${dayStart}-${state}-${i}`, 'older-than-180d', 'archive', state, 'older than 180 days', decidedAt, appliedAt]);
+        // as the writer leaves them: only an applied action has an applied_at, a failed one just its error
+        const appliedAt = state === 'applied' ? new Date(decidedAt.getTime() + 60_000) : null;
+        const error = state === 'failed' ? 'provider answered 503 three times' : null;
+        actions.push([run.rows[0]!.id, provider, `${provider}-old-${dayStart}-${state}-${i}`, 'older-than-180d', 'archive', state, 'older than 180 days', decidedAt, appliedAt, error]);
       }
       add(totals.retentionByState, state, n);
     }
   }
-  await insertRows(pool, 'retention_actions', ['run_id', 'provider', 'asset_id', 'rule', 'action', 'state', 'reason', 'decided_at', 'applied_at'], actions);
+  await insertRows(pool, 'retention_actions', ['run_id', 'provider', 'asset_id', 'rule', 'action', 'state', 'reason', 'decided_at', 'applied_at', 'error'], actions);
 }
 
 function transpose(rows: unknown[][], width: number): unknown[][] {
