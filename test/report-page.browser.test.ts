@@ -33,6 +33,7 @@ const SCREENSHOT = resolve(
   'report-page.png',
 );
 const TOKEN = 'browser-token-5d0b7e';
+const SEEDED_DAYS = 60;
 const CHART_IDS = ['catalog-assets', 'catalog-bytes', 'appeared', 'removed', 'retention', 'dag', 'sync-seconds', 'sync-requests'];
 const logger = createLogger('silent');
 
@@ -54,7 +55,18 @@ describe('the catalog report page in Chromium', () => {
   async function serve(database: TestDatabase): Promise<AdminServer> {
     const health = createDependencyHealth({ logger, probes: { postgres: postgresProbe(database.url), redis: redisProbe(redis) } });
     const metrics = createWorkerMetrics({ db: database.db, queues, logger, health });
-    const deps = { db: database.db, health, queues, queuePrefix: prefix, metrics, logger, token: new Secret(TOKEN), providerNames: SEEDED_PROVIDERS };
+    const deps = {
+      db: database.db,
+      health,
+      queues,
+      queuePrefix: prefix,
+      metrics,
+      logger,
+      token: new Secret(TOKEN),
+      providerNames: SEEDED_PROVIDERS,
+      // as many days as the seed writes: the 90-day page notes that history before them is pruned
+      historyKeepDays: SEEDED_DAYS,
+    };
     const server = await startAdminServer(deps, 0, '127.0.0.1');
     servers.push(server);
     return server;
@@ -62,6 +74,9 @@ describe('the catalog report page in Chromium', () => {
 
   async function openReport(server: AdminServer): Promise<Page> {
     const context = await browser!.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+    // no time limit of Playwright's own (30 s by default) on navigations and waits: only vitest's testTimeout applies
+    context.setDefaultTimeout(0);
+    context.setDefaultNavigationTimeout(0);
     const opened = await context.newPage();
     opened.on('console', (message) => {
       if (message.type() === 'error') pageErrors.push(message.text());
@@ -80,10 +95,11 @@ describe('the catalog report page in Chromium', () => {
     queues = createQueues(redis, prefix);
     const database = await createTestDatabase();
     databases.push(database);
-    seeded = await seedReportHistory(database.pool, { now: new Date(), days: 60 });
+    seeded = await seedReportHistory(database.pool, { now: new Date(), days: SEEDED_DAYS });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
+      timeout: 0,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     page = await openReport(await serve(database));
@@ -129,6 +145,8 @@ describe('the catalog report page in Chromium', () => {
     }
     expect(Object.fromEntries([...retention!].map(([state, dataset]) => [state, dataset.sum]))).toEqual(seeded.retentionByState);
     expect(Object.fromEntries([...dag!].map(([outcome, dataset]) => [outcome, dataset.sum]))).toEqual(seeded.dagByOutcome);
+    const pruned = await page.$$eval('section[data-chart]:has(.note.pruned)', (sections) => sections.map((section) => section.id));
+    expect(pruned).toEqual(['chart-retention', 'chart-dag', 'chart-sync-seconds', 'chart-sync-requests']);
     expect(await page.textContent('#taken')).toMatch(/^Figures read \d{4}-\d\d-\d\d \d\d:\d\d UTC; the newest catalog figures were taken /);
     expect(pageErrors).toEqual([]);
 

@@ -33,6 +33,8 @@ export interface AdminServerDeps {
   schedules?: ScheduleCheck;
   /** the registered providers' names (default: the built-in ones) */
   providerNames?: readonly string[];
+  /** HISTORY_KEEP_DAYS, for the catalog report page's note on pruned history (none without it) */
+  historyKeepDays?: number;
   /** approves and carries out a plan awaiting approval (POST /admin/retention/runs/:id/approve) */
   retentionApprover?: RetentionApprover;
 }
@@ -102,7 +104,7 @@ export function buildAdminApp(deps: AdminServerDeps): FastifyInstance {
       scope.addHook('onRequest', createAdminAuth(token));
       registerAdminApiRoutes(scope, { db: deps.db, queues: deps.queues, providerNames: deps.providerNames });
       registerAdminRetentionRoutes(scope, { db: deps.db, approve: deps.retentionApprover });
-      registerCatalogReportRoutes(scope, { db: deps.db, providerNames: deps.providerNames });
+      registerCatalogReportRoutes(scope, { db: deps.db, providerNames: deps.providerNames, historyKeepDays: deps.historyKeepDays });
       await scope.register(queueDashboardPlugin(deps.queues, deps.queuePrefix), { prefix: DASHBOARD_PATH });
     });
   }

@@ -3,7 +3,7 @@
  * (static/catalog-report.js) fetches the figures and draws each chart, or says in its place that there is no data
  * yet. No inline script or style, so the page's Content-Security-Policy allows 'self' only.
  */
-import type { ReportWindow } from '../domain/report-window.ts';
+import { historyKeptFrom, type ReportWindow } from '../domain/report-window.ts';
 import type { StaticFiles } from './admin-static.ts';
 import { DASHBOARD_PATH } from './queue-dashboard.ts';
 
@@ -18,6 +18,8 @@ interface ChartSection {
   title: string;
   /** what the figures are, under the title */
   note: string;
+  /** drawn from history that HISTORY_KEEP_DAYS prunes (sync runs, retention actions, DAG runs) */
+  pruned?: true;
 }
 
 /** In the page's order; the script draws each by its id. */
@@ -26,10 +28,15 @@ export const REPORT_CHARTS: readonly ChartSection[] = [
   { id: 'catalog-bytes', title: 'Catalog size: bytes', note: 'Bytes per provider at the end of each day (catalog_daily).' },
   { id: 'appeared', title: 'Appearances per day', note: 'Assets first seen, or back after a removal (catalog_changes).' },
   { id: 'removed', title: 'Removals per day', note: 'Assets found gone from their provider (catalog_changes).' },
-  { id: 'retention', title: 'Retention actions per day', note: 'By state; applied and failed ones on the day they were carried out (retention_log).' },
-  { id: 'dag', title: 'DAG runs per day', note: 'By outcome, on the day they ended (dag_runs).' },
-  { id: 'sync-seconds', title: 'Sync duration', note: 'Seconds from start to finish of each finished sync run (sync_runs).' },
-  { id: 'sync-requests', title: 'Sync requests', note: 'Requests to the provider made by each finished sync run (sync_runs).' },
+  {
+    id: 'retention',
+    title: 'Retention actions per day',
+    note: 'By state; applied ones when applied, failed ones when their run ended (retention_log).',
+    pruned: true,
+  },
+  { id: 'dag', title: 'DAG runs per day', note: 'By outcome, on the day they ended (dag_runs).', pruned: true },
+  { id: 'sync-seconds', title: 'Sync duration', note: 'Seconds from start to finish of each finished sync run (sync_runs).', pruned: true },
+  { id: 'sync-requests', title: 'Sync requests', note: 'Requests to the provider made by each finished sync run (sync_runs).', pruned: true },
 ];
 
 const RANGES = [30, 90, 180, 365];
@@ -38,16 +45,26 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function section(chart: ChartSection): string {
+function section(chart: ChartSection, pruneNote: string | undefined): string {
+  const pruned = chart.pruned === true && pruneNote !== undefined ? `\n        <p class="note pruned">${escapeHtml(pruneNote)}</p>` : '';
   return `
       <section class="chart" id="chart-${chart.id}" data-chart="${chart.id}">
         <h2>${escapeHtml(chart.title)}</h2>
-        <p class="note">${escapeHtml(chart.note)}</p>
+        <p class="note">${escapeHtml(chart.note)}</p>${pruned}
         <div class="plot"><canvas role="img" aria-label="${escapeHtml(chart.title)}"></canvas></div>
       </section>`;
 }
 
-export function renderCatalogReportPage(window: ReportWindow, files: StaticFiles): string {
+/** Under the charts of pruned history when the range reaches back further than it is kept; else undefined. */
+function pruneNoteOf(window: ReportWindow, historyKeepDays: number | undefined): string | undefined {
+  const keptFrom = historyKeepDays === undefined ? undefined : historyKeptFrom(window, historyKeepDays);
+  if (keptFrom === undefined) return undefined;
+  return `History is kept ${historyKeepDays} days (HISTORY_KEEP_DAYS): before ${keptFrom} it has been pruned.`;
+}
+
+/** `historyKeepDays`: HISTORY_KEEP_DAYS, for the note under the charts of pruned history (none when unknown) */
+export function renderCatalogReportPage(window: ReportWindow, files: StaticFiles, historyKeepDays?: number): string {
+  const pruneNote = pruneNoteOf(window, historyKeepDays);
   const ranges = RANGES.map((days) =>
     days === window.days ? `<strong>${days} days</strong>` : `<a href="${CATALOG_REPORT_PATH}?days=${days}">${days} days</a>`,
   ).join(' · ');
@@ -73,7 +90,7 @@ export function renderCatalogReportPage(window: ReportWindow, files: StaticFiles
       <p class="range">The last ${window.days} days: ${window.from} to ${window.to} (days in UTC)</p>
       <p class="taken" id="taken">Loading the figures…</p>
     </header>
-    <main class="grid">${REPORT_CHARTS.map(section).join('')}
+    <main class="grid">${REPORT_CHARTS.map((chart) => section(chart, pruneNote)).join('')}
     </main>
   </body>
 </html>

@@ -15,6 +15,8 @@ export interface CatalogReportDeps {
   db: Db;
   /** the registered providers' names (default: the built-in ones): each gets its colour even with no figures */
   providerNames?: readonly string[] | undefined;
+  /** HISTORY_KEEP_DAYS: a range longer than it gets a note under the charts of pruned history */
+  historyKeepDays?: number | undefined;
   now?: () => Date;
 }
 
@@ -48,7 +50,7 @@ export function registerCatalogReportRoutes(app: FastifyInstance, deps: CatalogR
       .header('content-type', 'text/html; charset=utf-8')
       .header('content-security-policy', CATALOG_REPORT_CSP)
       .header('cache-control', 'no-store')
-      .send(renderCatalogReportPage(reportWindow(days, now()), files));
+      .send(renderCatalogReportPage(reportWindow(days, now()), files, deps.historyKeepDays));
   });
 
   app.get<DaysQuery>(`${CATALOG_REPORT_PATH}/data`, async (request, reply) => {

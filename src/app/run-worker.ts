@@ -88,6 +88,7 @@ export async function runWorker(context: AppContext, options: RunWorkerOptions):
         token: config.adminToken,
         schedules: reconciler,
         providerNames: context.registry.names,
+        historyKeepDays: config.historyKeepDays,
         retentionApprover: createRetentionApprover(context, options.signal),
       },
       config.adminPort,

@@ -40,3 +40,13 @@ export function reportWindow(days: number, now: Date): ReportWindow {
   const dayList = Array.from({ length: days }, (_, i) => isoDay(first + i * DAY_MS));
   return { days, from: isoDay(first), to: isoDay(today), since: new Date(first), until: new Date(today + DAY_MS), dayList };
 }
+
+/**
+ * The first day of the window whose history (sync runs, retention actions, DAG runs) pruning has left whole, when
+ * the window reaches back further than HISTORY_KEEP_DAYS = `keepDays`; undefined when it does not. Pruning deletes
+ * what ended more than `keepDays` days before it ran, so the day `keepDays` days back is already partly gone.
+ */
+export function historyKeptFrom(window: ReportWindow, keepDays: number): string | undefined {
+  if (window.days <= keepDays) return undefined;
+  return window.dayList[window.days - keepDays];
+}

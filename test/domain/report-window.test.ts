@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_REPORT_DAYS, MAX_REPORT_DAYS, parseReportDays, reportWindow } from '../../src/domain/report-window.ts';
+import { DEFAULT_REPORT_DAYS, MAX_REPORT_DAYS, historyKeptFrom, parseReportDays, reportWindow } from '../../src/domain/report-window.ts';
 
 describe('parseReportDays', () => {
   it('defaults when absent and takes whole numbers from 1 to the maximum', () => {
@@ -36,5 +36,21 @@ describe('reportWindow', () => {
     expect(window.dayList).toHaveLength(366);
     expect(window.from).toBe('2028-01-01');
     expect(window.dayList).toContain('2028-02-29');
+  });
+});
+
+describe('historyKeptFrom', () => {
+  const window = reportWindow(180, new Date('2026-03-01T10:00:00Z'));
+
+  it('names the first day pruning leaves whole when the window reaches further back than history is kept', () => {
+    // 90 days kept on 2026-03-01: pruning removes what ended before some instant of 2025-12-01
+    expect(historyKeptFrom(window, 90)).toBe('2025-12-02');
+    expect(historyKeptFrom(window, 1)).toBe('2026-03-01');
+    expect(historyKeptFrom(reportWindow(91, new Date('2026-03-01T10:00:00Z')), 90)).toBe('2025-12-02');
+  });
+
+  it('says nothing when history covers the whole window', () => {
+    expect(historyKeptFrom(window, 180)).toBeUndefined();
+    expect(historyKeptFrom(reportWindow(90, new Date('2026-03-01T10:00:00Z')), 90)).toBeUndefined();
   });
 });
