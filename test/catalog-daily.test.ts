@@ -2,7 +2,8 @@
  * The daily figures (catalog_daily): the `catalog.daily` job, run through a real queue and worker, and `catalog
  * daily` by hand. Today's figures equal the catalog's own counts after real syncs of the simulator; a history
  * written over several days with clocks the test controls is reconstructed, day by day, into exactly the counts
- * the catalog showed at each day's end; final days are kept, today is replaced, --rebuild recomputes.
+ * the catalog showed at each day's end, by the job in slices of its limit of days (each queueing the next) and by
+ * hand in one go; final days are kept, today is replaced, --rebuild recomputes, --from never skips a day.
  */
 import type { PoolClient } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,11 +17,11 @@ import { setChangeContext, type ChangeSource } from '../src/db/change-context.ts
 import { withTransaction } from '../src/db/transaction.ts';
 import { dayEnd, nextDay, utcDay } from '../src/domain/catalog-days.ts';
 import { enqueue } from '../src/jobs/queues.ts';
-import type { CatalogRecord } from '../src/providers/provider.ts';
 import { runCatalogDaily } from '../src/reporting/catalog-daily.ts';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.ts';
 import { syncProvider } from '../src/sync/sync-runner.ts';
 import { waitFor } from './support/catalog.ts';
+import { catalogRecord } from './support/catalog-records.ts';
 import { runCli } from './support/cli.ts';
 import { startInProcessWorker, type InProcessWorker } from './support/context.ts';
 import { workerEnv } from './support/env.ts';
@@ -41,29 +42,13 @@ const normalised = (figures: readonly Figure[]): Figure[] =>
 
 const daysBefore = (day: string, n: number) => utcDay(new Date(dayEnd(day).getTime() - (n + 1) * 24 * 3600 * 1000));
 const at = (day: string, time: string) => new Date(`${day}T${time}.000Z`);
+const dayList = (days: ReadonlyArray<{ day: string; final: boolean }>) => days.map((d) => `${d.day} ${d.final ? 'final' : 'open'}`);
+/** the job's limit of ended days per run, small enough that the backfill of three ended days takes two runs */
+const MAX_ENDED_DAYS = 2;
 
-function record(assetId: string, kind: string | null, status: string | null, sizeBytes: number | null): CatalogRecord {
-  return {
-    assetId,
-    kind,
-    status,
-    title: assetId,
-    description: null,
-    category: null,
-    url: null,
-    width: null,
-    height: null,
-    durationSeconds: null,
-    frames: null,
-    sizeBytes,
-    tags: null,
-    providerCreatedAt: null,
-    providerUpdatedAt: null,
-    trashedAt: null,
-    // the payload decides whether the merge rewrites a row: it changes with the status
-    raw: { id: assetId, status },
-  };
-}
+/** The fields the figures count; the payload changes with the status, so that the merge rewrites the row. */
+const record = (assetId: string, kind: string | null, status: string | null, sizeBytes: number | null) =>
+  catalogRecord(assetId, { kind, status, sizeBytes, raw: { id: assetId, status } });
 
 describe('daily figures', () => {
   const prefix = testQueuePrefix();
@@ -77,16 +62,18 @@ describe('daily figures', () => {
   const query = async <T extends object>(text: string, params: unknown[] = []): Promise<T[]> => (await database.pool.query<T>(text, params)).rows;
   const catalogCounts = async () => normalised(await query<Figure>(CATALOG_COUNTS));
   const storedDay = (day: string) => readDayFigures(database.pool, { from: day, to: day });
-  /** Runs the job once through the queue, as the schedule would, and waits for it to complete. */
-  const runJob = async (): Promise<{ days: Array<{ day: string; final: boolean }> }> => {
-    const job = await enqueue(worker.queues, 'catalog.daily', {});
-    return waitFor(async () => {
-      const state = await job.getState();
-      if (state === 'failed') throw new Error(`catalog.daily failed: ${(await worker.queues.retention.getJob(job.id ?? ''))?.failedReason}`);
-      if (state !== 'completed') return undefined;
-      return (await worker.queues.retention.getJob(job.id ?? ''))?.returnvalue as { days: Array<{ day: string; final: boolean }> };
+  type JobResult = { days: Array<{ day: string; final: boolean }>; followUp: string | null };
+  /** Waits for a job of the retention queue to complete, and returns what its handler returned. */
+  const completed = (jobId: string): Promise<JobResult> =>
+    waitFor(async () => {
+      const job = await worker.queues.retention.getJob(jobId);
+      const state = await job?.getState();
+      if (state === 'failed') throw new Error(`catalog.daily failed: ${job?.failedReason}`);
+      return state === 'completed' ? (job?.returnvalue as JobResult) : undefined;
     });
-  };
+  /** Runs the job once through the queue, as the schedule would, and waits for it to complete. */
+  const runJob = async (): Promise<JobResult> => completed((await enqueue(worker.queues, 'catalog.daily', {})).id ?? '');
+  const waitingJobs = () => worker.queues.retention.getJobs(['waiting', 'delayed', 'active', 'prioritized']);
   /** One writer's transaction with its change context, as the sync and the action engine write the catalog. */
   const write = (source: ChangeSource, when: Date, work: (client: PoolClient) => Promise<unknown>) =>
     withTransaction(database.pool, async (client) => {
@@ -100,7 +87,11 @@ describe('daily figures', () => {
     env = workerEnv(sim, database.url, prefix, { LOG_LEVEL: 'silent' });
     worker = startInProcessWorker(env, {
       // the retention queue's jobs: the registry wants a handler for each
-      handlers: (deps) => [catalogDailyHandler(deps, { clock: () => jobClock ?? new Date() }), retentionApplyHandler(deps), historyPruneHandler(deps)],
+      handlers: (deps) => [
+        catalogDailyHandler(deps, { clock: () => jobClock ?? new Date(), maxEndedDays: MAX_ENDED_DAYS }),
+        retentionApplyHandler(deps),
+        historyPruneHandler(deps),
+      ],
       queues: ['retention'],
     });
   });
@@ -205,15 +196,16 @@ describe('daily figures', () => {
       expect(new Set(all).size).toBe(4);
     });
 
-    it("a backfill from an empty table reproduces each day's end exactly, final; today is the live catalog as of now", async () => {
+    it("a backfill from an empty table, in slices of the job's limit, reproduces each day's end exactly", async () => {
       jobClock = at(day4, '12:00:00');
-      const result = await runJob();
-      expect(result.days.map((d) => [d.day, d.final])).toEqual([
-        [day1, true],
-        [day2, true],
-        [day3, true],
-        [day4, false],
-      ]);
+      const first = await runJob();
+      // the two oldest ended days, and today whatever the limit; the rest goes to a follow-up queued at once
+      expect(dayList(first.days)).toEqual([`${day1} final`, `${day2} final`, `${day4} open`]);
+      expect(first.followUp).toBe(`catalog-daily-from-${day3}`);
+      const followUp = await completed(first.followUp ?? '');
+      expect(dayList(followUp.days)).toEqual([`${day3} final`, `${day4} open`]);
+      expect(followUp.followUp).toBeNull();
+      expect(await waitingJobs()).toEqual([]);
       for (const day of [day1, day2, day3]) {
         const stored = await storedDay(day);
         expect(normalised(stored), day).toEqual(snapshots.get(day));
@@ -231,7 +223,10 @@ describe('daily figures', () => {
       const before = new Map(await Promise.all([day1, day2, day3, day4].map(async (day) => [day, await computedAt(day)] as const)));
       jobClock = at(day4, '13:00:00');
       const result = await runJob();
-      expect(result.days.map((d) => [d.day, d.final])).toEqual([[day4, false]]);
+      expect(dayList(result.days)).toEqual([`${day4} open`]);
+      // caught up: nothing queued behind it
+      expect(result.followUp).toBeNull();
+      expect(await waitingJobs()).toEqual([]);
       for (const day of [day1, day2, day3]) expect(await computedAt(day), day).toEqual(before.get(day));
       const after4 = await storedDay(day4);
       expect(Math.min(...after4.map((row) => row.computedAt.getTime()))).toBeGreaterThan(Math.max(...(before.get(day4) ?? [])));
@@ -241,10 +236,7 @@ describe('daily figures', () => {
     it('after midnight, the day before is finalised from the history as of its end, and the new day opens', async () => {
       jobClock = at(day5, '00:50:00');
       const result = await runJob();
-      expect(result.days.map((d) => [d.day, d.final])).toEqual([
-        [day4, true],
-        [day5, false],
-      ]);
+      expect(dayList(result.days)).toEqual([`${day4} final`, `${day5} open`]);
       const final4 = await storedDay(day4);
       expect(normalised(final4)).toEqual(snapshots.get(day4));
       expect(new Set(final4.map((row) => row.asOf.toISOString()))).toEqual(new Set([dayEnd(day4).toISOString()]));
@@ -256,17 +248,14 @@ describe('daily figures', () => {
       const before1 = await computedAt(day1);
       const before3 = await computedAt(day3);
       const result = await runCli(['catalog', 'daily', '--rebuild', '--from', day3, '--json'], env);
-      expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
+      // stderr, not a terminal: plain progress lines only, the last one when done
+      expect(result.stderr.trim().split('\n').at(-1)).toBe('days: done 4/4 days');
+      expect(result.stderr.trim().split('\n').filter((line) => !line.startsWith('days: '))).toEqual([]);
       const output = JSON.parse(result.stdout) as { days: Array<{ day: string; final: boolean; rows: number; assets: number }>; finished: boolean };
       expect(output.finished).toBe(true);
       expect(nextDay(day5)).toBe(today);
-      expect(output.days.map((d) => [d.day, d.final])).toEqual([
-        [day3, true],
-        [day4, true],
-        [day5, true],
-        [today, false],
-      ]);
+      expect(dayList(output.days)).toEqual([`${day3} final`, `${day4} final`, `${day5} final`, `${today} open`]);
       expect(output.days[0]).toMatchObject({ day: day3, rows: snapshots.get(day3)?.length, assets: snapshots.get(day3)?.reduce((sum, f) => sum + f.assets, 0) });
       expect(await computedAt(day1)).toEqual(before1);
       const after3 = await computedAt(day3);
@@ -289,6 +278,19 @@ describe('daily figures', () => {
       expect((await readDayFigures(database.pool)).map(({ computedAt: _c, asOf: _a, ...rest }) => rest)).toEqual(
         stored.map(({ computedAt: _c, asOf: _a, ...rest }) => rest),
       );
+    });
+
+    it('--from without --rebuild later than the first day not final starts at that day instead: no day is skipped', async () => {
+      // only day 1 final: the days from day 2 on are to compute, and --from day 3 must not leave day 2 out for good
+      await query('DELETE FROM catalog_daily_figures WHERE day > $1::date', [day1]);
+      const result = await runCli(['catalog', 'daily', '--from', day3], env);
+      expect(result.code).toBe(0);
+      const lines = result.stdout.trim().split('\n');
+      expect(lines.map((line) => line.split(' ')[0])).toEqual([day2, day3, day4, day5, today, '5']);
+      expect(lines.at(-1)).toBe('5 days computed');
+      for (const day of [day2, day3, day4]) expect(normalised(await storedDay(day)), day).toEqual(snapshots.get(day));
+      // the next run, as the hourly job, has nothing but today left
+      expect((await runCatalogDaily(database.pool, { now: new Date() })).days.map((d) => d.day)).toEqual([today]);
     });
   });
 

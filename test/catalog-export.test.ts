@@ -15,6 +15,7 @@ import type { ProviderName } from '../src/domain/provider-facts.ts';
 import type { CatalogRecord } from '../src/providers/provider.ts';
 import { exportCatalogToFile } from '../src/reporting/catalog-export.ts';
 import { createAtomicFile } from '../src/util/atomic-file.ts';
+import { catalogRecord as record } from './support/catalog-records.ts';
 import { runCli, startCli } from './support/cli.ts';
 import { createTestDatabase, type TestDatabase } from './support/services.ts';
 
@@ -24,29 +25,6 @@ const T2 = new Date('2025-03-01T12:00:00Z');
 const T3 = new Date('2025-04-01T00:00:00Z');
 /** enough rows that the export outgrows a pipe's buffer */
 const BULK_ROWS = 3000;
-
-function record(assetId: string, fields: Partial<CatalogRecord> = {}): CatalogRecord {
-  return {
-    assetId,
-    kind: 'image',
-    status: 'active',
-    title: `title of ${assetId}`,
-    description: null,
-    category: null,
-    url: `https://cdn.example/${assetId}.png`,
-    width: 640,
-    height: 480,
-    durationSeconds: null,
-    frames: null,
-    sizeBytes: 123_456,
-    tags: ['one', 'two'],
-    providerCreatedAt: new Date('2024-12-24T10:11:12.345Z'),
-    providerUpdatedAt: null,
-    trashedAt: null,
-    raw: { id: assetId },
-    ...fields,
-  };
-}
 
 /** Text that breaks naive CSV and COPY text handling. */
 const NASTY = 'back\\slash \\N "quoted", tab\there\r\nnew\nline \u0001\u0002 ünïcødé 中文 😀👩‍👩‍👧';

@@ -71,7 +71,10 @@ GROUP BY 1, 2, 3`;
 /** A day's rows are final once their as_of is the day's end (midnight UTC after it). */
 const IS_FINAL = `as_of >= (day + 1)::timestamp AT TIME ZONE 'UTC'`;
 
-/** Taken by each day's transaction: two runs at once (the job and the CLI) write one day one after the other. */
+/**
+ * One lock for all the daily figures, taken by each day's transaction: two runs at once (the job and the CLI) write
+ * their days one transaction after the other, never the same day side by side.
+ */
 const DAILY_LOCK = `SELECT pg_advisory_xact_lock(hashtextextended('catalog-daily-figures', 0))`;
 
 /** The catalog's figures just before `at`, reconstructed from its history. */
@@ -84,20 +87,16 @@ export async function figuresNow(db: Queryable): Promise<DailyFigure[]> {
   return (await db.query<DailyFigure>(FIGURES_NOW)).rows;
 }
 
-export interface DailyFiguresState {
-  /** the latest day with final figures */
-  lastFinalDay: string | undefined;
-  /** the UTC date of the catalog's first asset */
-  earliestDay: string | undefined;
+/** The latest day with final figures, if any. */
+export async function readLastFinalDay(db: Queryable): Promise<string | undefined> {
+  const result = await db.query<{ day: string | null }>(`SELECT max(day)::text AS day FROM catalog_daily_figures WHERE ${IS_FINAL}`);
+  return result.rows[0]?.day ?? undefined;
 }
 
-export async function readDailyFiguresState(db: Queryable): Promise<DailyFiguresState> {
-  const result = await db.query<{ last_final_day: string | null; earliest_day: string | null }>(
-    `SELECT (SELECT max(day)::text FROM catalog_daily_figures WHERE ${IS_FINAL}) AS last_final_day,
-            (SELECT (min(first_seen_at) AT TIME ZONE 'UTC')::date::text FROM assets) AS earliest_day`,
-  );
-  const row = result.rows[0];
-  return { lastFinalDay: row?.last_final_day ?? undefined, earliestDay: row?.earliest_day ?? undefined };
+/** The UTC date of the catalog's first asset: min(first_seen_at) is a full scan of assets, so read it only when needed. */
+export async function readEarliestDay(db: Queryable): Promise<string | undefined> {
+  const result = await db.query<{ day: string | null }>(`SELECT (min(first_seen_at) AT TIME ZONE 'UTC')::date::text AS day FROM assets`);
+  return result.rows[0]?.day ?? undefined;
 }
 
 /** The days from `from` on whose figures are final. */

@@ -47,27 +47,41 @@ export interface DailyRunRequest {
   now: Date;
   /** the latest day whose figures are final, if any */
   lastFinalDay: string | undefined;
-  /** the UTC date of the catalog's first asset (min first_seen_at), if it holds any */
+  /**
+   * the UTC date of the catalog's first asset (min first_seen_at): undefined for an empty catalog, and when the
+   * caller did not read it because the default start does not need it (some day is final, no rebuild, no `from`)
+   */
   earliestDay: string | undefined;
   /** recompute final days too */
   rebuild: boolean;
-  /** the first day to compute, instead of the default (already checked by parseDay) */
+  /** the first day asked for (already checked by parseDay): see firstDay */
   from: string | undefined;
+  /**
+   * the day a backfill carries on from: set by the follow-up job of a run that stopped at its limit of days, which
+   * computed every day before it (days with no live asset leave no row, so the table alone cannot say so)
+   */
+  resumeFrom?: string | undefined;
   /** days already final from the first day on: skipped unless rebuilding */
   finalDays: ReadonlySet<string>;
 }
 
 /**
  * The first day a run computes. By default: the day after the last final day, or the earliest day the catalog
- * covers when none is final yet (today when the catalog is empty). `from` overrides it; days before the catalog's
- * first asset hold nothing, so a start before it is moved up to it.
+ * covers when none is final yet (today when the catalog is empty); a follow-up's `resumeFrom` moves it later.
+ * With `rebuild`, `from` (default: the catalog's first day) is where the recomputing starts. Without it, `from` can
+ * only move the start earlier, never later: a later start would skip the days in between for good, since the
+ * next run starts after the latest final day. Days before the catalog's first asset hold nothing, so a start
+ * before it is moved up to it.
  */
 export function firstDay(request: Omit<DailyRunRequest, 'finalDays'>): string {
   const today = utcDay(request.now);
   let start: string;
-  if (request.from !== undefined) start = request.from;
-  else if (request.rebuild || request.lastFinalDay === undefined) start = request.earliestDay ?? today;
-  else start = nextDay(request.lastFinalDay);
+  if (request.rebuild) start = request.from ?? request.earliestDay ?? today;
+  else {
+    start = request.lastFinalDay === undefined ? (request.earliestDay ?? today) : nextDay(request.lastFinalDay);
+    if (request.resumeFrom !== undefined && request.resumeFrom > start) start = request.resumeFrom;
+    if (request.from !== undefined && request.from < start) start = request.from;
+  }
   if (request.earliestDay !== undefined && start < request.earliestDay) start = request.earliestDay;
   return start;
 }
@@ -86,4 +100,22 @@ export function daysToCompute(request: DailyRunRequest): DayToCompute[] {
     days.push({ day, final, asOf: final ? end : request.now });
   }
   return days;
+}
+
+export interface LimitedDays {
+  /** the oldest `maxEndedDays` ended days, then today */
+  days: DayToCompute[];
+  /** the first ended day left for a later run, if any */
+  leftFrom: string | undefined;
+}
+
+/**
+ * At most `maxEndedDays` of the ended days, oldest first, and today always: a long backfill goes in slices, and
+ * today's figures are refreshed by every run meanwhile (one read of the live catalog, cheap beside a day rebuilt
+ * from history).
+ */
+export function limitEndedDays(days: readonly DayToCompute[], maxEndedDays: number): LimitedDays {
+  const ended = days.filter((day) => day.final);
+  const open = days.filter((day) => !day.final);
+  return { days: [...ended.slice(0, maxEndedDays), ...open], leftFrom: ended[maxEndedDays]?.day };
 }

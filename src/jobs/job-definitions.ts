@@ -21,8 +21,11 @@ export interface JobPayloads {
   'bulk.chunk': { operationId: number; chunk: number };
   /** deletes finished history older than HISTORY_KEEP_DAYS (scheduled daily) */
   'history.prune': Record<string, never>;
-  /** computes the catalog's daily figures (catalog_daily) through today (scheduled hourly) */
-  'catalog.daily': Record<string, never>;
+  /**
+   * computes the catalog's daily figures (catalog_daily) through today (scheduled hourly); a backfill goes in
+   * slices, each run queueing the next with the day it carries on from (`resumeFrom`)
+   */
+  'catalog.daily': { resumeFrom?: string };
   /** POSTs one notification event to NOTIFY_WEBHOOK_URL; the job id is the event id */
   'notify.deliver': { eventId: string };
 }
@@ -47,8 +50,9 @@ export const JOB_DEFINITIONS: { readonly [N in JobName]: JobDefinition } = {
   // on the retention queue (one job at a time): never side by side with a retention apply
   'history.prune': { queue: 'retention', options: { ...keepHistory, ...retried(3, 60_000) } },
   // on the retention queue too: one job at a time, so two runs in a worker never compute the same days side by
-  // side (the CLI's runs are kept apart by a lock per day). After the first backfill a run computes a day or two
-  // and holds up a retention apply for a moment at most
+  // side; a run by hand (the CLI) or by another replica waits on one advisory lock, for all the daily figures,
+  // taken in each day's transaction. A run computes at most 31 ended days (plus today) and queues the rest behind
+  // it, so a first backfill holds up a retention apply for one slice at most; after it, a day or two a run
   'catalog.daily': { queue: 'retention', options: { ...keepHistory, ...retried(3, 60_000) } },
   // its own queue: a slow or failing receiver never holds up sync or retention. 2 s doubling over 12 attempts
   // is about an hour; then the lost-job sweep starts it again each minute until the receiver accepts it

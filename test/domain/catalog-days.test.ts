@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dayEnd, daysToCompute, firstDay, nextDay, parseDay, utcDay, type DailyRunRequest } from '../../src/domain/catalog-days.ts';
+import { dayEnd, daysToCompute, firstDay, limitEndedDays, nextDay, parseDay, utcDay, type DailyRunRequest } from '../../src/domain/catalog-days.ts';
 
 const request = (overrides: Partial<DailyRunRequest>): DailyRunRequest => ({
   now: new Date('2026-03-05T10:50:00.000Z'),
@@ -76,8 +76,38 @@ describe('the days a run computes', () => {
     expect(daysToCompute(input).map((d) => d.day)).toEqual(['2026-03-02', '2026-03-05']);
   });
 
+  it('without --rebuild, a --from later than the default start changes nothing: the days in between are not skipped', () => {
+    const input = request({ lastFinalDay: '2026-03-01', from: '2026-03-04' });
+    expect(firstDay(input)).toBe('2026-03-02');
+    expect(daysToCompute(input).map((d) => d.day)).toEqual(['2026-03-02', '2026-03-03', '2026-03-04', '2026-03-05']);
+    // nothing final yet: the first day of the catalog, again
+    expect(firstDay(request({ earliestDay: '2026-03-02', from: '2026-03-04' }))).toBe('2026-03-02');
+  });
+
+  it("a follow-up carries on from its day, past days that left no row, but never before the table's default start", () => {
+    // the days before 03-04 were computed by the run that queued it, and left no final row (no live asset)
+    expect(firstDay(request({ earliestDay: '2026-03-01', resumeFrom: '2026-03-04' }))).toBe('2026-03-04');
+    expect(firstDay(request({ lastFinalDay: '2026-03-03', resumeFrom: '2026-03-02' }))).toBe('2026-03-04');
+  });
+
   it('never starts before the first day of the catalog, and computes nothing from a day after today', () => {
     expect(firstDay(request({ earliestDay: '2026-03-04', from: '1999-01-01', rebuild: true }))).toBe('2026-03-04');
-    expect(daysToCompute(request({ earliestDay: '2026-03-04', from: '2026-03-06' }))).toEqual([]);
+    expect(firstDay(request({ earliestDay: '2026-03-04', from: '1999-01-01' }))).toBe('2026-03-04');
+    expect(daysToCompute(request({ earliestDay: '2026-03-04', from: '2026-03-06', rebuild: true }))).toEqual([]);
+  });
+});
+
+describe('a run limited to a number of ended days', () => {
+  const days = daysToCompute(request({ earliestDay: '2026-03-01' }));
+
+  it('takes the oldest ended days first, today always, and tells where the rest starts', () => {
+    const limited = limitEndedDays(days, 2);
+    expect(limited.days.map((d) => `${d.day} ${d.final ? 'final' : 'open'}`)).toEqual(['2026-03-01 final', '2026-03-02 final', '2026-03-05 open']);
+    expect(limited.leftFrom).toBe('2026-03-03');
+  });
+
+  it('leaves nothing when the ended days fit', () => {
+    expect(limitEndedDays(days, 4)).toEqual({ days, leftFrom: undefined });
+    expect(limitEndedDays(days, Number.POSITIVE_INFINITY)).toEqual({ days, leftFrom: undefined });
   });
 });
