@@ -8,7 +8,7 @@ import { closeQueues, createQueues, type Queues } from '../src/jobs/queues.ts';
 import { createLogger } from '../src/logger.ts';
 import { startScheduleReconciler } from '../src/schedulers/schedule-reconciler.ts';
 import { registerSchedules, upsertSchedule } from '../src/schedulers/schedule-registration.ts';
-import { desiredSchedules, syncScheduleIntervals } from '../src/schedulers/schedules.ts';
+import { desiredSchedules, lazySyncScheduleIntervals, syncScheduleIntervals, type AnyScheduleSpec } from '../src/schedulers/schedules.ts';
 import { clearPrefix, createRedis, testQueuePrefix } from './support/services.ts';
 import { builtinProviderRegistry } from '../src/providers/registry.ts';
 
@@ -74,6 +74,21 @@ describe('schedules', () => {
     const weekdays = syncScheduleIntervals(desiredSchedules(loadConfig({ ...baseEnv, SYNC_CRON: '0 6 * * 1-5' }, builtinProviderRegistry)), from);
     expect(weekdays.get('affogato')).toBe(3 * 24 * 3600);
     expect(syncScheduleIntervals(desiredSchedules(loadConfig({}, builtinProviderRegistry)), from).size).toBe(0);
+  });
+
+  it('computes the intervals when first asked for, not when built, then keeps them', () => {
+    const schedules = desiredSchedules(loadConfig(baseEnv, builtinProviderRegistry));
+    const intervals = lazySyncScheduleIntervals(schedules);
+    const first = intervals();
+    expect([...first]).toEqual([
+      ['affogato', 24 * 3600],
+      ['roughy', 24 * 3600],
+    ]);
+    expect(intervals()).toBe(first);
+    // a pattern cron-parser rejects fails where it is computed: at the first call, not at construction
+    const broken: AnyScheduleSpec[] = schedules.map((schedule) => (schedule.jobName === 'sync.provider' ? { ...schedule, pattern: 'not a cron' } : schedule));
+    const lazy = lazySyncScheduleIntervals(broken);
+    expect(() => lazy()).toThrow();
   });
 
   it('registers the schedulers with pattern, time zone and job template, each with its next job waiting', async () => {

@@ -25,8 +25,11 @@ export interface MetricsDeps {
   health: DependencyHealth;
   /** the registered providers' names (default: the built-in ones) */
   providerNames?: readonly string[];
-  /** `start` only: the longest gap each enabled provider's sync schedule allows, in seconds (syncScheduleIntervals) */
-  syncScheduleIntervals?: ReadonlyMap<string, number>;
+  /**
+   * `start` only: the longest gap each enabled provider's sync schedule allows, in seconds, asked at each scrape
+   * (lazySyncScheduleIntervals: computed at the first, not at boot)
+   */
+  syncScheduleIntervals?: () => ReadonlyMap<string, number>;
 }
 
 export interface WorkerMetrics {

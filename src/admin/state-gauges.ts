@@ -31,8 +31,8 @@ export interface StateSources {
   providerNames: readonly string[];
   /** `start` only: its schedules, checked against Redis (skipped while Redis is down) */
   missingSchedules?: () => Promise<number>;
-  /** `start` only: the longest gap each enabled provider's sync schedule allows, in seconds */
-  syncScheduleIntervals?: ReadonlyMap<string, number>;
+  /** `start` only: the longest gap each enabled provider's sync schedule allows, in seconds; asked at each scrape */
+  syncScheduleIntervals?: () => ReadonlyMap<string, number>;
 }
 
 /** Every key of `keys` with its count from `rows`, 0 when it has no row; rows of other keys are kept too. */
@@ -106,7 +106,7 @@ export function registerStateGauges(registry: Registry, sources: StateSources): 
       labelNames: ['provider'],
       registers: [registry],
       collect() {
-        for (const [provider, seconds] of intervals) this.set({ provider }, seconds);
+        for (const [provider, seconds] of intervals()) this.set({ provider }, seconds);
       },
     });
   }

@@ -16,7 +16,7 @@ import { QUEUE_NAMES, type QueueName } from '../jobs/job-definitions.ts';
 import { closeQueues, createQueues, type Queues } from '../jobs/queues.ts';
 import { registerSchedules } from '../schedulers/schedule-registration.ts';
 import { startScheduleReconciler, type ScheduleReconciler } from '../schedulers/schedule-reconciler.ts';
-import { describeSchedule, desiredSchedules, syncScheduleIntervals, type AnyScheduleSpec } from '../schedulers/schedules.ts';
+import { describeSchedule, desiredSchedules, lazySyncScheduleIntervals, type AnyScheduleSpec } from '../schedulers/schedules.ts';
 
 export interface RunWorkerOptions {
   /** aborting it stops the worker gracefully (the CLI aborts it on SIGTERM/SIGINT) */
@@ -74,7 +74,8 @@ export async function runWorker(context: AppContext, options: RunWorkerOptions):
       schedules: reconciler,
       health: context.health,
       providerNames: context.registry.names,
-      syncScheduleIntervals: syncScheduleIntervals(schedules),
+      // computed at the first scrape, not here: the look-ahead would hold up the boot by up to 1.5 s
+      syncScheduleIntervals: lazySyncScheduleIntervals(schedules),
     });
     metrics.observeWorkers(worker.workers.workers.values());
     admin = await startAdminServer(

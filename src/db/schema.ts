@@ -1,11 +1,12 @@
 /**
  * Tables are internal and free to change; reporting reads the views in drizzle/*_views.sql (CONTRACT.md).
+ * The catalog's history and daily figures are in schema-reporting.ts, re-exported here: this module stays the one
+ * schema drizzle-kit (drizzle.config.ts) and the query builder (client.ts) read.
  */
 import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
-  date,
   index,
   integer,
   jsonb,
@@ -13,11 +14,11 @@ import {
   pgTable,
   primaryKey,
   text,
-  timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import { tz } from './schema-columns.ts';
 
-const tz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+export { assetChanges, catalogDailyFigures } from './schema-reporting.ts';
 
 /** The change context a writer sets for its transaction (src/db/change-context.ts), read by column defaults. */
 const CHANGED_AT_OR_NOW = sql`coalesce(nullif(current_setting('asset_worker.changed_at', true), '')::timestamptz, now())`;
@@ -91,54 +92,6 @@ export const syncRuns = pgTable(
     uniqueIndex('sync_runs_one_running_idx').on(t.provider).where(sql`${t.state} = 'running'`),
     index('sync_runs_provider_idx').on(t.provider, t.id),
   ],
-);
-
-/**
- * Every change the catalog saw in an asset it already held, one row per changed field: written by a trigger on
- * `assets` (drizzle/0004), so the sync's merge (which rewrites only changed rows) and the worker's own actions
- * both land here, each with the change context of its transaction. An asset's first appearance is not stored
- * here: catalog_changes reads it from the catalog row (first_seen_at, first_seen_sync_run_id), so a first import
- * writes no second copy of itself. Not pruned: it is the catalog's history.
- */
-export const assetChanges = pgTable(
-  'asset_changes',
-  {
-    id: bigserial('id', { mode: 'number' }).primaryKey(),
-    provider: text('provider').notNull(),
-    assetId: text('asset_id').notNull(),
-    /** appeared (came back after a removal) | removed | trashed | restored | status | title | tags */
-    change: text('change').notNull(),
-    oldValue: text('old_value'),
-    newValue: text('new_value'),
-    observedAt: tz('observed_at').notNull(),
-    syncRunId: bigint('sync_run_id', { mode: 'number' }),
-    /** sync | retention | bulk | undo | unattributed */
-    source: text('source').notNull(),
-    /** the retention run, bulk operation or undo run behind a worker's action */
-    sourceId: text('source_id'),
-  },
-  (t) => [
-    index('asset_changes_observed_idx').on(t.observedAt),
-    index('asset_changes_asset_idx').on(t.provider, t.assetId, t.observedAt),
-  ],
-);
-
-/** Live assets per provider, day, status and kind: written by the catalog.daily job, read by catalog_daily. */
-export const catalogDailyFigures = pgTable(
-  'catalog_daily_figures',
-  {
-    provider: text('provider').notNull(),
-    /** a UTC day */
-    day: date('day', { mode: 'string' }).notNull(),
-    status: text('status'),
-    kind: text('kind'),
-    assets: bigint('assets', { mode: 'number' }).notNull(),
-    bytes: bigint('bytes', { mode: 'number' }).notNull(),
-    /** the instant the figures describe: the day's end, or when they were taken if the day had not ended */
-    asOf: tz('as_of').notNull(),
-    computedAt: tz('computed_at').notNull().defaultNow(),
-  },
-  (t) => [index('catalog_daily_figures_day_idx').on(t.day, t.provider)],
 );
 
 /** The ids each committed page held: the run's "seen" set, and the resume point for page-number listings. */

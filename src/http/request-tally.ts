@@ -25,6 +25,27 @@ export class RequestTally {
   }
 }
 
+/**
+ * Runs `commit` (a transaction) with `take`, which takes the tally's count for the commit to store; if the commit
+ * fails, what it took is given back, so the next commit (or the failure's record) stores it. `take` is called
+ * inside the transaction, as late as its writes allow: requests sent while it runs are counted in it.
+ */
+export async function committingRequests<T>(tally: RequestTally | undefined, commit: (take: () => number) => Promise<T>): Promise<T> {
+  let taken = 0;
+  const take = (): number => {
+    const count = tally?.take() ?? 0;
+    taken += count;
+    return count;
+  };
+  try {
+    return await commit(take);
+  } catch (error) {
+    // not committed: the count is still the work's
+    tally?.giveBack(taken);
+    throw error;
+  }
+}
+
 const scope = new AsyncLocalStorage<RequestTally>();
 
 /** Runs `work` with every request it sends (in any async continuation of it) counted in `tally`. */

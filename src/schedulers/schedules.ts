@@ -68,3 +68,13 @@ export function syncScheduleIntervals(schedules: readonly AnyScheduleSpec[], fro
   }
   return intervals;
 }
+
+/**
+ * syncScheduleIntervals, computed when first asked for (the first /metrics scrape) and then kept: the look-ahead
+ * takes 0.1 – 1.5 s of cron-parser on the event loop, which `start` would otherwise spend before it boots. Measured
+ * from that first call; the configuration, hence the answer, does not change while the process runs.
+ */
+export function lazySyncScheduleIntervals(schedules: readonly AnyScheduleSpec[]): () => ReadonlyMap<string, number> {
+  let intervals: ReadonlyMap<string, number> | undefined;
+  return () => (intervals ??= syncScheduleIntervals(schedules));
+}

@@ -17,7 +17,7 @@ import { incrementRun, insertPages } from '../db/sync-runs.repository.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { compareUtf8Order } from '../domain/utf8-order.ts';
 import type { ProviderName } from '../domain/provider-facts.ts';
-import type { RequestTally } from '../http/request-tally.ts';
+import { committingRequests, type RequestTally } from '../http/request-tally.ts';
 import type { ListingPage } from '../providers/provider.ts';
 import type { CompactIdSet } from '../util/compact-id-set.ts';
 
@@ -160,38 +160,32 @@ export function createPageWriter(options: PageWriterOptions): PageWriter {
     const { pageCount: pages, reportedTotal } = current;
     const buffer = idleBuffers.pop() ?? new CopyDataBuffer();
     const at = options.clock();
-    let requests = 0;
-    // taken back only once the transaction has ended: by then the socket has sent every byte of it
-    const totals = await withTransaction(options.pool, async (client) => {
-      // Safe to not wait for the WAL flush: the rows and the resume point commit together, so a database crash
-      // loses both or neither, and the run resumes from whatever survived. This process must then not go on from
-      // its memory: after a restart, its next batch fails here and the retry reloads what the database kept.
-      await assertSameServer(client, options.serverStartedAt);
-      options.assertLockHeld?.();
-      await client.query('SET LOCAL synchronous_commit = off');
-      // before any write: the direct COPY's rows take their first-seen time and run from it, the merge's changes too
-      await setChangeContext(client, { source: 'sync', at, syncRunId: options.runId });
-      const db = createDb(client);
-      const copyData = current.encodeInto(buffer);
-      idleLineBuffers.push(current.lines);
-      const counts = await storeRows(client, copyData, at);
-      const newlyQuarantined = await insertQuarantined(db, options.provider, options.runId, current.quarantined);
-      await insertPages(db, options.runId, current.pageRows);
-      requests = options.requests?.take() ?? 0;
-      await incrementRun(
-        db,
-        options.runId,
-        { pages, seen: newlySeen, inserted: counts.inserted, updated: counts.updated, quarantined: newlyQuarantined, requests },
-        { progress: current.progress, ...(reportedTotal === undefined ? {} : { reportedTotal }) },
-      );
-      return { pages, inserted: counts.inserted, updated: counts.updated, quarantined: newlyQuarantined };
-    })
-      .catch((error: unknown) => {
-        // not committed: the count is the run's still, for the next commit (or the failure's record) to store
-        options.requests?.giveBack(requests);
-        throw error;
-      })
-      .finally(() => idleBuffers.push(buffer));
+    // given back only once the transaction has ended: by then the socket has sent every byte of it
+    const totals = await committingRequests(options.requests, (takeRequests) =>
+      withTransaction(options.pool, async (client) => {
+        // Safe to not wait for the WAL flush: the rows and the resume point commit together, so a database crash
+        // loses both or neither, and the run resumes from whatever survived. This process must then not go on from
+        // its memory: after a restart, its next batch fails here and the retry reloads what the database kept.
+        await assertSameServer(client, options.serverStartedAt);
+        options.assertLockHeld?.();
+        await client.query('SET LOCAL synchronous_commit = off');
+        // before any write: the direct COPY's rows take their first-seen time and run from it, the merge's changes too
+        await setChangeContext(client, { source: 'sync', at, syncRunId: options.runId });
+        const db = createDb(client);
+        const copyData = current.encodeInto(buffer);
+        idleLineBuffers.push(current.lines);
+        const counts = await storeRows(client, copyData, at);
+        const newlyQuarantined = await insertQuarantined(db, options.provider, options.runId, current.quarantined);
+        await insertPages(db, options.runId, current.pageRows);
+        await incrementRun(
+          db,
+          options.runId,
+          { pages, seen: newlySeen, inserted: counts.inserted, updated: counts.updated, quarantined: newlyQuarantined, requests: takeRequests() },
+          { progress: current.progress, ...(reportedTotal === undefined ? {} : { reportedTotal }) },
+        );
+        return { pages, inserted: counts.inserted, updated: counts.updated, quarantined: newlyQuarantined };
+      }),
+    ).finally(() => idleBuffers.push(buffer));
     options.onCommitted(totals, reportedTotal);
   }
 

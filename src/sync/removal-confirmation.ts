@@ -12,7 +12,7 @@ import { insertQuarantined, type QuarantinedRecord } from '../db/quarantine.repo
 import { incrementRun, insertPages } from '../db/sync-runs.repository.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { isSharpShrink, spreadSample } from '../domain/listing-checks.ts';
-import type { RequestTally } from '../http/request-tally.ts';
+import { committingRequests, type RequestTally } from '../http/request-tally.ts';
 import type { Logger } from '../logger.ts';
 import type { AssetProvider, CatalogRecord, LookupResult } from '../providers/provider.ts';
 import type { IdSet } from '../util/compact-id-set.ts';
@@ -117,20 +117,17 @@ async function settle(options: ConfirmationOptions, pageKey: string, outcomes: A
     else quarantined.push({ assetId, reason: result.item.reason, raw: result.item.raw });
     if (result.state === 'trashed') trashed.push({ assetId, at: result.trashedAt });
   }
-  let requests = 0;
-  await withTransaction(options.pool, async (client) => {
-    await setChangeContext(client, { source: 'sync', at: now, syncRunId: runId });
-    const db = createDb(client);
-    let newlyTrashed = 0;
-    for (const item of trashed) if (await markTrashed(client, provider.name, item.assetId, item.at)) newlyTrashed += 1;
-    const counts = await upsertRecords(client, provider.name, records, now);
-    const removed = await recordGone(client, provider.name, gone, now);
-    const newlyQuarantined = await insertQuarantined(db, provider.name, runId, quarantined);
-    await insertPages(db, runId, [{ pageKey, assetIds: stillThere }]);
-    requests = options.requests?.take() ?? 0;
-    await incrementRun(db, runId, { ...counts, removed, trashed: newlyTrashed, quarantined: newlyQuarantined, requests });
-  }).catch((error: unknown) => {
-    options.requests?.giveBack(requests);
-    throw error;
-  });
+  await committingRequests(options.requests, (takeRequests) =>
+    withTransaction(options.pool, async (client) => {
+      await setChangeContext(client, { source: 'sync', at: now, syncRunId: runId });
+      const db = createDb(client);
+      let newlyTrashed = 0;
+      for (const item of trashed) if (await markTrashed(client, provider.name, item.assetId, item.at)) newlyTrashed += 1;
+      const counts = await upsertRecords(client, provider.name, records, now);
+      const removed = await recordGone(client, provider.name, gone, now);
+      const newlyQuarantined = await insertQuarantined(db, provider.name, runId, quarantined);
+      await insertPages(db, runId, [{ pageKey, assetIds: stillThere }]);
+      await incrementRun(db, runId, { ...counts, removed, trashed: newlyTrashed, quarantined: newlyQuarantined, requests: takeRequests() });
+    }),
+  );
 }

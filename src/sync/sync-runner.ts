@@ -21,7 +21,7 @@ import { withTransaction } from '../db/transaction.ts';
 import { recordNotificationEvent, type NotificationOutbox } from '../db/notification-events.repository.ts';
 import { judgeCompleteness } from '../domain/listing-checks.ts';
 import { errorMessage } from '../errors.ts';
-import { countingRequests, RequestTally } from '../http/request-tally.ts';
+import { committingRequests, countingRequests, RequestTally } from '../http/request-tally.ts';
 import type { Logger } from '../logger.ts';
 import type { AssetProvider } from '../providers/provider.ts';
 import { createPageWriter } from './page-writer.ts';
@@ -135,12 +135,16 @@ export async function syncProvider(options: SyncOptions, provider: AssetProvider
       // the run stays open: the next attempt resumes from its last committed page
       const failed = run;
       const final = options.failureIsFinal !== false && options.signal?.aborted !== true;
-      await withTransaction(options.pool, async (tx) => {
-        await updateRun(createDb(tx), failed.id, { error: errorMessage(error) });
-        await incrementRun(createDb(tx), failed.id, { requests: requests.take() });
-        const data = { provider: provider.name, runId: failed.id, reason: errorMessage(error) };
-        if (final) await recordNotificationEvent(tx, options.notifications, 'sync.failed', data);
-      });
+      // like every commit of the run; but the tally ends with this call, so the requests of an attempt whose failure
+      // could not be recorded either are not counted (the next attempt counts its own)
+      await committingRequests(requests, (takeRequests) =>
+        withTransaction(options.pool, async (tx) => {
+          await updateRun(createDb(tx), failed.id, { error: errorMessage(error) });
+          await incrementRun(createDb(tx), failed.id, { requests: takeRequests() });
+          const data = { provider: provider.name, runId: failed.id, reason: errorMessage(error) };
+          if (final) await recordNotificationEvent(tx, options.notifications, 'sync.failed', data);
+        }),
+      );
       throw error;
     }
   } finally {
@@ -248,17 +252,15 @@ async function execute(
 
   const reason = partialReason;
   // what no batch committed: a sample that found the listing untrusted, the last lookups of the provider's suspects
-  const uncommittedRequests = requests.take();
-  await withTransaction(options.pool, async (tx) => {
-    const state = reason === null ? 'complete' : 'partial';
-    await updateRun(createDb(tx), runId, { state, phase: 'done', partialReason: reason, finishedAt: clock(), error: null });
-    await incrementRun(createDb(tx), runId, { requests: uncommittedRequests });
-    const data = { provider: provider.name, runId, reason, pages, seen: seen.size };
-    if (reason !== null) await recordNotificationEvent(tx, options.notifications, 'sync.partial', data);
-  }).catch((error: unknown) => {
-    requests.giveBack(uncommittedRequests);
-    throw error;
-  });
+  await committingRequests(requests, (takeRequests) =>
+    withTransaction(options.pool, async (tx) => {
+      const state = reason === null ? 'complete' : 'partial';
+      await updateRun(createDb(tx), runId, { state, phase: 'done', partialReason: reason, finishedAt: clock(), error: null });
+      await incrementRun(createDb(tx), runId, { requests: takeRequests() });
+      const data = { provider: provider.name, runId, reason, pages, seen: seen.size };
+      if (reason !== null) await recordNotificationEvent(tx, options.notifications, 'sync.partial', data);
+    }),
+  );
   await pruneFinishedRunPages(db, provider.name);
   const final = await getRun(db, runId);
   if (final === undefined) throw new Error(`sync run ${runId} vanished`);
