@@ -164,6 +164,8 @@ describe.skipIf(unavailable !== undefined)('outages of Postgres and Redis under 
 
     await redis.start();
     await logged('redis back');
+    // Redis came back empty: ready again once the schedules it lost are restored (at once after the reconnect)
+    await logged('configured schedules were missing from Redis (emptied or restarted); restored them');
     expect((await readiness(running.adminUrl)).status).toBe(200);
     expect(await dependencyGauge(running.adminUrl, 'redis')).toBe('1');
 
