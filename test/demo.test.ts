@@ -46,7 +46,7 @@ describe('demo', () => {
     ]);
     await waitFor(async () => (stdout.includes('Press Ctrl-C') ? true : undefined), 50);
 
-    for (const heading of ['Provider simulator', 'Database', 'Sync', 'Retention', 'Media Pocket DAG action', 'Catalog report', 'Worker and admin server']) {
+    for (const heading of ['Provider simulator', 'Database', 'Sync', 'Retention', 'Media Pocket DAG action', 'Daily catalog figures', 'Catalog report', 'Worker and admin server']) {
       expect(stdout).toContain(heading);
     }
     expect(stdout).toMatch(/affogato\s+complete\s+\d+\s+400\s+400/);
@@ -64,6 +64,12 @@ describe('demo', () => {
     expect(login.status).toBe(303);
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     expect((await fetch(`${base}/admin/queues`, { headers: { cookie } })).status).toBe(200);
+    // the report page's link, next to the dashboard's, and the daily figures it draws the catalog size from
+    const reportPage = /report page:\s+(http:\/\/\S+)\?token=\S+/.exec(stdout)?.[1];
+    expect(reportPage).toBe(`${base}/admin/catalog-report`);
+    expect((await fetch(`${reportPage}`, { headers: { cookie } })).status).toBe(200);
+    const figures = (await (await fetch(`${reportPage}/data`, { headers: { cookie } })).json()) as { catalogSize: { provider: string }[] };
+    expect([...new Set(figures.catalogSize.map((row) => row.provider))].sort()).toEqual(['affogato', 'mediapocket', 'roughy']);
 
     // everything happened in the demo's own database; the configured one was not touched
     const demoDb = new pg.Client({ connectionString: demoUrl });
@@ -81,6 +87,15 @@ describe('demo', () => {
       expect(applied.rows.map((row) => row.provider)).toEqual(['affogato', 'mediapocket', 'roughy']);
       const dag = await demoDb.query('SELECT outcome, status FROM dag_runs');
       expect(dag.rows).toEqual([{ outcome: 'succeeded', status: 'finished' }]);
+      // computed after retention: the newest day counts the live catalog as the demo left it
+      const daily = await demoDb.query<{ provider: string; assets: number }>(
+        'SELECT provider, sum(assets)::int AS assets FROM catalog_daily WHERE day = (SELECT max(day) FROM catalog_daily) GROUP BY provider ORDER BY provider',
+      );
+      const live = await demoDb.query<{ provider: string; assets: number }>(
+        'SELECT provider, count(*)::int AS assets FROM catalog_assets WHERE removed_at IS NULL GROUP BY provider ORDER BY provider',
+      );
+      expect(daily.rows.map((row) => row.provider)).toEqual(['affogato', 'mediapocket', 'roughy']);
+      expect(daily.rows).toEqual(live.rows);
     } finally {
       await demoDb.end();
     }

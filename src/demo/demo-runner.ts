@@ -6,6 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAppContext } from '../app/context.ts';
+import { CATALOG_REPORT_PATH } from '../admin/catalog-report-page.ts';
 import { DASHBOARD_PATH } from '../admin/queue-dashboard.ts';
 import { redactUrl, type Config } from '../config.ts';
 import { buildCatalogReport } from '../db/catalog-report.repository.ts';
@@ -14,6 +15,7 @@ import { formatCatalogReport } from '../reporting/catalog-report.format.ts';
 import { runWorker } from '../app/run-worker.ts';
 import { startSimulator, type FaultConfig } from '../simulator/simulator.ts';
 import { runDemoDag } from './demo-dag.step.ts';
+import { runDemoDaily } from './demo-daily.step.ts';
 import { buildDemoConfig } from './demo-environment.ts';
 import { createDemoOutput } from './demo-output.ts';
 import { clearDemoQueues, resetDemoDatabase } from './demo-reset.ts';
@@ -96,6 +98,9 @@ export async function runDemo(base: Config, io: DemoIo, options: DemoOptions): P
       out.section('Media Pocket DAG action');
       await runDemoDag(context, out, io.signal);
 
+      out.section('Daily catalog figures');
+      await runDemoDaily(context, out, io.signal);
+
       out.section('Catalog report');
       out.line(formatCatalogReport(await buildCatalogReport(context.db, context.registry.names)));
 
@@ -104,6 +109,7 @@ export async function runDemo(base: Config, io: DemoIo, options: DemoOptions): P
       const tokenQuery = demo.adminToken.generated ? `?token=${demo.adminToken.value}` : '?token=<your ADMIN_TOKEN>';
       out.line(`admin server: ${worker.adminUrl}   (health /healthz, readiness /readyz, metrics /metrics)`);
       out.line(`dashboard:    ${worker.adminUrl}${DASHBOARD_PATH}${tokenQuery}`);
+      out.line(`report page:  ${worker.adminUrl}${CATALOG_REPORT_PATH}${tokenQuery}`);
       if (demo.adminToken.generated) out.line('               (a token made up for this demo run only: ADMIN_TOKEN is not set)');
       out.line(`schedules:    ${worker.schedules.map((s) => `${s.id} "${s.pattern}"`).join(', ')}`);
       out.line('The worker is running. Press Ctrl-C to stop.');
