@@ -22,8 +22,13 @@ export function dayEnd(day: string): Date {
   return new Date(dayStart(day).getTime() + DAY_MS);
 }
 
+/** The day `count` days after `day` (before it, for a negative count). */
+export function addDays(day: string, count: number): string {
+  return utcDay(new Date(dayStart(day).getTime() + count * DAY_MS));
+}
+
 export function nextDay(day: string): string {
-  return utcDay(dayEnd(day));
+  return addDays(day, 1);
 }
 
 /** A calendar date written `YYYY-MM-DD`, or undefined for anything else (2026-02-30 included). */

@@ -2,6 +2,8 @@
  * The time range of the catalog report page: the last N days in UTC, today included. Days are UTC so that every
  * replica and every viewer sees the same buckets, whatever its own time zone.
  */
+import { addDays, dayEnd, dayStart, utcDay } from './catalog-days.ts';
+
 export const DEFAULT_REPORT_DAYS = 90;
 /** a year and a day: enough for a yearly look back, small enough that one request stays cheap */
 export const MAX_REPORT_DAYS = 366;
@@ -20,12 +22,6 @@ export interface ReportWindow {
   dayList: string[];
 }
 
-const DAY_MS = 86_400_000;
-
-function isoDay(at: number): string {
-  return new Date(at).toISOString().slice(0, 10);
-}
-
 /** `?days=`: absent means the default; a whole number from 1 to MAX_REPORT_DAYS, else undefined (a bad request). */
 export function parseReportDays(value: unknown): number | undefined {
   if (value === undefined || value === '') return DEFAULT_REPORT_DAYS;
@@ -35,10 +31,10 @@ export function parseReportDays(value: unknown): number | undefined {
 }
 
 export function reportWindow(days: number, now: Date): ReportWindow {
-  const today = Math.floor(now.getTime() / DAY_MS) * DAY_MS;
-  const first = today - (days - 1) * DAY_MS;
-  const dayList = Array.from({ length: days }, (_, i) => isoDay(first + i * DAY_MS));
-  return { days, from: isoDay(first), to: isoDay(today), since: new Date(first), until: new Date(today + DAY_MS), dayList };
+  const to = utcDay(now);
+  const from = addDays(to, 1 - days);
+  const dayList = Array.from({ length: days }, (_, i) => addDays(from, i));
+  return { days, from, to, since: dayStart(from), until: dayEnd(to), dayList };
 }
 
 /**
