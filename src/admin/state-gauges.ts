@@ -7,15 +7,12 @@ import { count, isNull } from 'drizzle-orm';
 import { Gauge, type Registry } from 'prom-client';
 import type { CatalogReport } from '../db/catalog-report.repository.ts';
 import type { Db } from '../db/client.ts';
-import type { ActionState, RunState } from '../db/retention.repository.ts';
+import { ACTION_STATES, RUN_STATES } from '../db/retention.repository.ts';
 import { bulkItems, dagActionRuns, notificationEvents, retentionActions, retentionRuns, syncRuns } from '../db/schema.ts';
-import type { DagOutcome } from '../domain/dag-poll-policy.ts';
+import { DAG_OUTCOMES } from '../domain/dag-poll-policy.ts';
 import { QUEUE_NAMES } from '../jobs/job-definitions.ts';
 
 export const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'paused', 'completed', 'failed'] as const;
-const RETENTION_ACTION_STATES: readonly ActionState[] = ['planned', 'in_flight', 'applied', 'failed', 'skipped'];
-const RETENTION_RUN_STATES: readonly RunState[] = ['planned', 'awaiting_approval', 'expired', 'applying', 'done', 'refused', 'failed'];
-const DAG_OUTCOMES: readonly DagOutcome[] = ['starting', 'running', 'succeeded', 'failed', 'timed_out'];
 
 /** One gauge value and its labels. */
 type Sample = [labels: Record<string, string>, value: number];
@@ -138,7 +135,7 @@ export function registerStateGauges(registry: Registry, sources: StateSources): 
       const providers = new Set([...sources.providerNames, ...rows.map((row) => row.provider)]);
       return [...providers].flatMap((provider) =>
         withZeros(
-          RETENTION_ACTION_STATES,
+          ACTION_STATES,
           rows.filter((row) => row.provider === provider).map((row) => ({ key: row.state, n: row.n })),
         ).map(([state, n]): Sample => [{ provider, state }, n]),
       );
@@ -151,7 +148,7 @@ export function registerStateGauges(registry: Registry, sources: StateSources): 
     ['state'],
     async () => {
       const rows = await db.select({ key: retentionRuns.state, n: count() }).from(retentionRuns).groupBy(retentionRuns.state);
-      return withZeros(RETENTION_RUN_STATES, rows).map(([state, n]): Sample => [{ state }, n]);
+      return withZeros(RUN_STATES, rows).map(([state, n]): Sample => [{ state }, n]);
     },
   );
 

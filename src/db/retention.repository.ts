@@ -17,10 +17,14 @@ type Queryable = Pick<pg.PoolClient, 'query'>;
 export type RetentionRun = typeof retentionRuns.$inferSelect;
 export type RetentionActionRow = typeof retentionActions.$inferSelect;
 export type RunMode = 'plan' | 'apply';
-export type RunState = 'planned' | 'awaiting_approval' | 'expired' | 'applying' | 'done' | 'refused' | 'failed';
+/** every state a run can be in: the type, and the list the metrics report zeros for */
+export const RUN_STATES = ['planned', 'awaiting_approval', 'expired', 'applying', 'done', 'refused', 'failed'] as const;
+export type RunState = (typeof RUN_STATES)[number];
 /** who or what started a run */
 export type RunStarter = 'cli' | 'schedule' | 'admin';
-export type ActionState = 'planned' | 'in_flight' | 'applied' | 'failed' | 'skipped';
+/** every state an action can be in, in the order a run's counts are shown */
+export const ACTION_STATES = ['planned', 'in_flight', 'applied', 'failed', 'skipped'] as const;
+export type ActionState = (typeof ACTION_STATES)[number];
 
 const INSERT_CHUNK = 5_000;
 

@@ -4,7 +4,8 @@
 import type { DagRunPhase } from './dag-run.ts';
 import { fullJitterDelay } from './backoff.ts';
 
-export type DagOutcome = 'starting' | 'running' | 'succeeded' | 'failed' | 'timed_out';
+export const DAG_OUTCOMES = ['starting', 'running', 'succeeded', 'failed', 'timed_out'] as const;
+export type DagOutcome = (typeof DAG_OUTCOMES)[number];
 export type DagFinalOutcome = 'succeeded' | 'failed' | 'timed_out';
 
 export const OPEN_DAG_OUTCOMES: readonly DagOutcome[] = ['starting', 'running'];

@@ -2,7 +2,7 @@
  * How retention runs read for operators: `retention runs` (a table or JSON), `retention show RUN` (one run and its
  * actions), and the drift and outcome of a reviewed plan's apply (`apply --plan`, `approve`).
  */
-import type { RetentionActionRow, RetentionRun } from '../db/retention.repository.ts';
+import { ACTION_STATES, type RetentionActionRow, type RetentionRun } from '../db/retention.repository.ts';
 import type { ActionCounts, RunWithCounts } from '../db/retention-runs.repository.ts';
 import type { PlanDrift } from '../domain/retention-drift.ts';
 import { formatTable } from '../util/text-table.ts';
@@ -11,7 +11,7 @@ import type { ReviewedApplyOutcome } from './retention-reviewed-apply.ts';
 const iso = (at: Date | null) => (at === null ? null : at.toISOString());
 
 function countsText(counts: ActionCounts): string {
-  const parts = (['planned', 'in_flight', 'applied', 'failed', 'skipped'] as const).filter((state) => counts[state] > 0).map((state) => `${state} ${counts[state]}`);
+  const parts = ACTION_STATES.filter((state) => counts[state] > 0).map((state) => `${state} ${counts[state]}`);
   return parts.length === 0 ? '-' : parts.join(', ');
 }
 
