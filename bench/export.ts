@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { readEnvironment } from '../src/config.ts';
+import { catalogExportCountStatement } from '../src/db/catalog-export.repository.ts';
 import { createBenchDb, type BenchDb } from './bench-db.ts';
 import { childScript, runsCompiled } from './child-script.ts';
 import { seedCatalog } from './export-seed.ts';
@@ -54,16 +55,10 @@ async function exportCommand(databaseUrl: string, args: string[]): Promise<Comma
   return { seconds, bytes: measured.stdoutBytes, cpuSeconds: measured.cpuSeconds, peakRssMb: measured.peakRssMb };
 }
 
-/** The rows an export with these filters holds, counted in SQL beforehand (the command prints no count). */
+/** The rows an export with this filter holds, counted in SQL beforehand (the command prints no count). */
 async function expectedRows(db: BenchDb, since?: Date): Promise<number> {
-  const result =
-    since === undefined
-      ? await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM catalog_assets')
-      : await db.pool.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM assets a WHERE a.first_seen_at >= $1
-             OR EXISTS (SELECT 1 FROM asset_changes c WHERE c.provider = a.provider AND c.asset_id = a.asset_id AND c.observed_at >= $1)`,
-          [since],
-        );
+  const statement = catalogExportCountStatement({ providers: [], ...(since === undefined ? {} : { changedSince: since }) });
+  const result = await db.pool.query<{ n: number }>(statement);
   return result.rows[0]?.n ?? 0;
 }
 

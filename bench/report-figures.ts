@@ -11,7 +11,9 @@ import { readEnvironment } from '../src/config.ts';
 import { readCatalogTrends } from '../src/db/catalog-trends.repository.ts';
 import { createDb } from '../src/db/client.ts';
 import { reportWindow } from '../src/domain/report-window.ts';
+import { BENCH_ASSET_COLUMNS, BENCH_ASSET_VALUES } from './bench-assets.ts';
 import { createBenchDb } from './bench-db.ts';
+import { analyzeCatalog } from './export-seed.ts';
 
 const { values } = parseArgs({ options: { rows: { type: 'string' }, changes: { type: 'string' }, reads: { type: 'string' } } });
 const rows = Number(values.rows ?? 1_000_000);
@@ -27,25 +29,8 @@ const DAYS_SEEDED = 120;
 
 // $2 is now: asset g was first seen (g * 7919) mod 120 days before it, so every day holds about rows / 120
 const INSERT_ASSETS = `
-INSERT INTO assets (provider, asset_id, kind, status, title, url, width, height, size_bytes, tags, provider_created_at,
-  provider_updated_at, first_seen_at, last_seen_at, last_changed_at, raw)
-SELECT
-  (ARRAY['affogato', 'mediapocket', 'roughy'])[1 + g % 3],
-  'ast_' || lpad(g::text, 10, '0'),
-  (ARRAY['image', 'video', 'audio'])[1 + (g / 3) % 3],
-  (ARRAY['active', 'ready', 'processing', 'archived'])[1 + g % 4],
-  'Render ' || g || ': "' || (ARRAY['sunset', 'harbour', 'portrait', 'city'])[1 + g % 4] || '" study, take ' || (g % 97),
-  'https://cdn.example.com/assets/' || md5(g::text) || '.png',
-  1024 + g % 7, 768 + g % 5, 100000 + g * 37 % 9000000,
-  ARRAY['campaign-' || (g % 7), 'tag ' || (g % 50), 'batch/' || (g % 13)],
-  seen, seen, seen, $2::timestamptz, seen,
-  jsonb_build_object(
-    'id', 'ast_' || lpad(g::text, 10, '0'),
-    'prompt', 'a ' || md5(g::text) || ' over ' || md5((g + 1)::text) || ', "cinematic"',
-    'model', 'render-v2.1', 'seed', g,
-    'params', jsonb_build_object('steps', 30, 'cfg', 7.5, 'sampler', 'euler_a', 'size', '1024x768'),
-    'owner', jsonb_build_object('id', g % 1000, 'name', 'user ' || (g % 1000))
-  )
+INSERT INTO assets (${BENCH_ASSET_COLUMNS}, first_seen_at, last_seen_at, last_changed_at)
+SELECT ${BENCH_ASSET_VALUES}, seen, $2::timestamptz, seen
 FROM generate_series(1, $1::int) g,
   LATERAL (SELECT $2::timestamptz - ((g::bigint * 7919) % (${DAYS_SEEDED} * 86400)) * interval '1 second' AS seen) s`;
 
@@ -73,8 +58,7 @@ try {
   await db.pool.query(INSERT_ASSETS, [rows, now]);
   await db.pool.query(INSERT_CHANGES, [rows, changes, now]);
   await db.pool.query(INSERT_SYNCS, [now]);
-  await db.pool.query('VACUUM ANALYZE assets');
-  await db.pool.query('ANALYZE asset_changes');
+  await analyzeCatalog(db.pool);
   const size = await db.pool.query<{ mb: number }>(`SELECT (pg_total_relation_size('assets') / 1e6)::float8 AS mb`);
   process.stdout.write(
     `bench report figures: ${rows} assets (${size.rows[0]?.mb.toFixed(0)} MB with indexes), ${changes} asset_changes rows, ` +
@@ -82,9 +66,10 @@ try {
   );
 
   const window = reportWindow(90, now);
+  const database = createDb(db.pool);
   for (let i = 1; i <= reads; i += 1) {
     const started = performance.now();
-    const trends = await readCatalogTrends(createDb(db.pool), window);
+    const trends = await readCatalogTrends(database, window);
     const appeared = trends.changes.reduce((sum, row) => sum + Number(row.appeared), 0);
     process.stdout.write(`read ${i}: ${((performance.now() - started) / 1000).toFixed(3)} s (${appeared} appearances in 90 days)\n`);
   }

@@ -94,6 +94,11 @@ export function catalogExportStatement(format: CatalogExportFormat, filter: Cata
   return `COPY (${query}) TO STDOUT WITH (${COPY_OPTIONS[format]})`;
 }
 
+/** How many rows an export with this filter writes: the same filter, counted (the export bench's row counts). */
+export function catalogExportCountStatement(filter: CatalogExportFilter): string {
+  return `SELECT count(*)::int AS n FROM catalog_assets c${whereClause(filter)}`;
+}
+
 export interface CatalogCopy {
   /** the COPY's bytes */
   stream: Readable;
