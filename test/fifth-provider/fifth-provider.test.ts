@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAppContext, type AppContext } from '../../src/app/context.ts';
+import type { AppContext } from '../../src/app/context.ts';
 import { submitBulkOperation } from '../../src/bulk/bulk-submit.ts';
 import { getOperation, type BulkItem } from '../../src/db/bulk.repository.ts';
 import { registerBulkCommand } from '../../src/cli/bulk.command.ts';
@@ -19,10 +19,7 @@ import { buildCatalogReport } from '../../src/db/catalog-report.repository.ts';
 import { validateBulkRequest } from '../../src/domain/bulk-request.ts';
 import { ConfigError } from '../../src/errors.ts';
 import { bulkChunkHandler } from '../../src/app/job-handlers/bulk-chunk.handler.ts';
-import { createJobRegistry } from '../../src/jobs/job-registry.ts';
-import { closeQueues, createQueues, type Queues } from '../../src/jobs/queues.ts';
-import { startWorkers, type WorkerSet } from '../../src/jobs/workers.ts';
-import { createLogger } from '../../src/logger.ts';
+import type { Queues } from '../../src/jobs/queues.ts';
 import { BUILTIN_PROVIDERS, builtinProviderRegistry, createProviderRegistry } from '../../src/providers/registry.ts';
 import { applyRetention } from '../../src/retention/retention-apply.ts';
 import type { RetentionDeps } from '../../src/retention/retention-plan-assessment.ts';
@@ -31,6 +28,7 @@ import { loadRetentionRules } from '../../src/retention/retention-rules.loader.t
 import { desiredSchedules } from '../../src/schedulers/schedules.ts';
 import { syncProvider } from '../../src/sync/sync-runner.ts';
 import { catalogOf, waitFor } from '../support/catalog.ts';
+import { startInProcessWorker, type InProcessWorker } from '../support/context.ts';
 import { clearPrefix, createTestDatabase, redisUrl, testQueuePrefix, type TestDatabase } from '../support/services.ts';
 import { SHELF_API_KEY, startShelfServer, type ShelfServer } from './shelf.server.ts';
 import { shelfDefinition } from './shelf.definition.ts';
@@ -60,28 +58,22 @@ describe('a fifth provider registered through the registry', () => {
   let config: Config;
   let context: AppContext;
   let queues: Queues;
-  let workers: WorkerSet;
-  const shutdown = new AbortController();
+  let worker: InProcessWorker;
   const prefix = testQueuePrefix();
   const rulesPath = rulesFile(RULES);
 
   beforeAll(async () => {
     database = await createTestDatabase();
     shelf = await startShelfServer(30);
-    config = loadConfig(
+    worker = startInProcessWorker(
       { DATABASE_URL: database.url, REDIS_URL: redisUrl(), QUEUE_PREFIX: prefix, SHELF_API_KEY, SHELF_BASE_URL: shelf.baseUrl, RETENTION_RULES: rulesPath },
-      registry,
+      { handlers: (deps) => [bulkChunkHandler(deps)], queues: ['bulk'], registry },
     );
-    context = createAppContext(config, createLogger('silent'), registry);
-    queues = createQueues(context.redis, config.queuePrefix);
-    const jobs = createJobRegistry([bulkChunkHandler({ context, queues, shutdownSignal: shutdown.signal })], ['bulk']);
-    workers = startWorkers({ connection: context.redis, prefix: config.queuePrefix, registry: jobs, logger: context.logger, health: context.health, queues: ['bulk'] });
+    ({ context, queues } = worker);
+    config = context.config;
   });
   afterAll(async () => {
-    shutdown.abort();
-    await workers?.close();
-    if (queues !== undefined) await closeQueues(queues);
-    await context?.close();
+    await worker?.close();
     await shelf?.close();
     await database?.drop();
     await clearPrefix(prefix);

@@ -10,11 +10,18 @@ import { createJobRegistry, type AnyJobHandler } from '../../src/jobs/job-regist
 import { closeQueues, createQueues, type Queues } from '../../src/jobs/queues.ts';
 import { startWorkers, type WorkerSet } from '../../src/jobs/workers.ts';
 import { createLogger, type Logger } from '../../src/logger.ts';
-import { builtinProviderRegistry } from '../../src/providers/registry.ts';
+import { builtinProviderRegistry, type ProviderRegistry } from '../../src/providers/registry.ts';
 
-/** The real configuration path (loadConfig) rather than a hand-made config object, silent unless told otherwise. */
-export function contextFor(env: Record<string, string>, logger: Logger = createLogger('silent')): AppContext {
-  return createAppContext(loadConfig(env, builtinProviderRegistry), logger);
+/**
+ * The real configuration path (loadConfig) rather than a hand-made config object, silent unless told otherwise;
+ * the built-in providers unless a test registers its own.
+ */
+export function contextFor(
+  env: Record<string, string>,
+  logger: Logger = createLogger('silent'),
+  registry: ProviderRegistry = builtinProviderRegistry,
+): AppContext {
+  return createAppContext(loadConfig(env, registry), logger, registry);
 }
 
 export interface InProcessWorker {
@@ -30,11 +37,13 @@ export interface InProcessWorkerOptions {
   handlers: (deps: HandlerDeps) => AnyJobHandler[];
   queues: QueueName[];
   concurrency?: Partial<Record<QueueName, number>>;
+  /** the providers the worker knows (default: the built-in ones) */
+  registry?: ProviderRegistry;
 }
 
 /** Tests that drive jobs end to end in one process all need the same context, queues, registry and workers. */
 export function startInProcessWorker(env: Record<string, string>, options: InProcessWorkerOptions): InProcessWorker {
-  const context = contextFor(env);
+  const context = contextFor(env, createLogger('silent'), options.registry);
   const queues = createQueues(context.redis, context.config.queuePrefix);
   const shutdown = new AbortController();
   const registry = createJobRegistry(options.handlers({ context, queues, shutdownSignal: shutdown.signal }), options.queues);
