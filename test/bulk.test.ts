@@ -4,21 +4,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../src/app/context.ts';
-import { submitBulkOperation } from '../src/bulk/bulk-submit.ts';
-import { getOperation, itemCountsByState, type BulkItem } from '../src/db/bulk.repository.ts';
-import { validateBulkRequest } from '../src/domain/bulk-request.ts';
+import { itemCountsByState } from '../src/db/bulk.repository.ts';
 import { DEFAULT_DAG_POLL_POLICY } from '../src/domain/dag-poll-policy.ts';
 import { bulkChunkHandler } from '../src/app/job-handlers/bulk-chunk.handler.ts';
 import { dagPollHandler } from '../src/app/job-handlers/dag-poll.handler.ts';
 import { dagSweepHandler } from '../src/app/job-handlers/dag-sweep.handler.ts';
-import type { Queues } from '../src/jobs/queues.ts';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.ts';
 import { syncProvider } from '../src/sync/sync-runner.ts';
-import { waitFor } from './support/catalog.ts';
+import { runBulk } from './support/bulk.ts';
 import { startInProcessWorker, type InProcessWorker } from './support/context.ts';
 import { simulatorEnv } from './support/env.ts';
 import { clearPrefix, createTestDatabase, testQueuePrefix, type TestDatabase } from './support/services.ts';
-import { builtinProviderRegistry } from '../src/providers/registry.ts';
 
 const FAST_DAG = { ...DEFAULT_DAG_POLL_POLICY, baseMs: 100, capMs: 300, minMs: 20 };
 
@@ -26,7 +22,6 @@ describe('bulk operations', () => {
   let database: TestDatabase;
   let sim: Simulator;
   let context: AppContext;
-  let queues: Queues;
   let worker: InProcessWorker;
   const prefix = testQueuePrefix();
 
@@ -37,7 +32,7 @@ describe('bulk operations', () => {
       handlers: (deps) => [dagPollHandler(deps, { policy: FAST_DAG }), dagSweepHandler(deps), bulkChunkHandler(deps, { dagPolicy: FAST_DAG })],
       queues: ['bulk', 'dag'],
     });
-    ({ context, queues } = worker);
+    context = worker.context;
     for (const name of ['affogato', 'mediapocket', 'roughy'] as const) {
       const handle = context.providers.get(name);
       if (handle === undefined) throw new Error(`${name} is not enabled`);
@@ -51,23 +46,12 @@ describe('bulk operations', () => {
     await clearPrefix(prefix);
   });
 
-  /** The `bulk` command's submit step, then waiting for the operation to finish. */
-  async function runBulk(action: string, provider: string, ids: string[], dagActionId?: string): Promise<{ id: number; items: BulkItem[] }> {
-    const { operation } = await submitBulkOperation(context, queues, validateBulkRequest(action, provider, dagActionId, builtinProviderRegistry), ids);
-    await waitFor(async () => ((await getOperation(context.db, operation.id))?.state === 'done' ? true : undefined));
-    const items = await database.pool.query<BulkItem>(
-      'SELECT id, position, asset_id AS "assetId", state, outcome, error, attempts FROM bulk_items WHERE operation_id = $1 ORDER BY position',
-      [operation.id],
-    );
-    return { id: operation.id, items: items.rows };
-  }
-
   const destructive = (operation: string) => sim.stats.destructiveCalls.filter((call) => call.operation === operation);
 
   it('bulk trash of 3 ids trashes exactly those, once each, and the catalog shows it at once', async () => {
     const ids = sim.mediapocket.ids().slice(0, 3);
     const before = destructive('trash').length;
-    const { items } = await runBulk('trash', 'mediapocket', ids);
+    const { items } = await runBulk(worker, 'trash', 'mediapocket', ids);
     expect(items.map((item) => [item.assetId, item.state, item.outcome, item.attempts])).toEqual(ids.map((id) => [id, 'done', 'applied', 1]));
     expect(sim.mediapocket.allTrashed().map((asset) => asset.id).sort()).toEqual([...ids].sort());
     const calls = destructive('trash').slice(before);
@@ -79,7 +63,7 @@ describe('bulk operations', () => {
   it('restore brings them back; an asset not in the trash is already restored', async () => {
     const trashed = sim.mediapocket.allTrashed().map((asset) => asset.id);
     const notTrashed = sim.mediapocket.ids()[10] as string;
-    const { items } = await runBulk('restore', 'mediapocket', [...trashed, notTrashed]);
+    const { items } = await runBulk(worker, 'restore', 'mediapocket', [...trashed, notTrashed]);
     expect(items).toHaveLength(4);
     expect(items.every((item) => item.state === 'done' && item.outcome === 'applied')).toBe(true);
     expect(sim.mediapocket.allTrashed()).toEqual([]);
@@ -90,7 +74,7 @@ describe('bulk operations', () => {
   it('ids the catalog does not know are still attempted and reported; repeats are done once', async () => {
     const fresh = sim.mediapocket.add().id;
     const known = sim.mediapocket.ids()[20] as string;
-    const { items } = await runBulk('delete', 'mediapocket', [known, fresh, 'NoSuchAsset000000001', known]);
+    const { items } = await runBulk(worker, 'delete', 'mediapocket', [known, fresh, 'NoSuchAsset000000001', known]);
     expect(items.map((item) => [item.state, item.outcome])).toEqual([
       ['done', 'applied'],
       ['done', 'applied,not_in_catalog'],
@@ -114,7 +98,7 @@ describe('bulk operations', () => {
     sim.setFaults('affogato', { rateArchivePartial: 0.3, rate429: 0.15, retryAfterSeconds: 1 });
     let result;
     try {
-      result = await runBulk('archive', 'affogato', ids);
+      result = await runBulk(worker, 'archive', 'affogato', ids);
     } finally {
       sim.setFaults('affogato', undefined);
     }
@@ -146,13 +130,13 @@ describe('bulk operations', () => {
   });
 
   it('an Affogato id the provider never archives is checked after its 3 attempts, then reported as gone', async () => {
-    const { items } = await runBulk('archive', 'affogato', ['ast_doesNotExist000000']);
+    const { items } = await runBulk(worker, 'archive', 'affogato', ['ast_doesNotExist000000']);
     expect(items[0]).toMatchObject({ state: 'done', outcome: 'already_gone,not_in_catalog', attempts: 3 });
   });
 
   it('Roughy deletes one asset per call; a refused id fails with the provider message', async () => {
     const ids = sim.roughy.ids().slice(0, 3);
-    const { id, items } = await runBulk('delete', 'roughy', [...ids, 'not-a-uuid']);
+    const { id, items } = await runBulk(worker, 'delete', 'roughy', [...ids, 'not-a-uuid']);
     expect(items.slice(0, 3).every((item) => item.state === 'done' && item.outcome === 'applied')).toBe(true);
     expect(items[3]).toMatchObject({ state: 'failed', outcome: 'not_applied,not_in_catalog' });
     expect(items[3]?.error).toMatch(/422/);
@@ -165,13 +149,13 @@ describe('bulk operations', () => {
 
   it('bulk dag starts and tracks one run per asset; each item ends with its run', async () => {
     const ids = sim.mediapocket.ids().slice(30, 35);
-    const { items } = await runBulk('dag', 'mediapocket', ids, '1');
+    const { items } = await runBulk(worker, 'dag', 'mediapocket', ids, '1');
     expect(items.map((item) => [item.state, item.outcome])).toEqual(ids.map(() => ['done', 'succeeded']));
     for (const assetId of ids) expect(sim.mediapocket.dagRuns(assetId).map((run) => run.status)).toEqual(['finished']);
     const runs = await database.pool.query("SELECT outcome, status FROM dag_runs WHERE asset_id = ANY ($1)", [ids]);
     expect(runs.rows).toEqual(ids.map(() => ({ outcome: 'succeeded', status: 'finished' })));
 
-    const failing = await runBulk('dag', 'mediapocket', sim.mediapocket.ids().slice(35, 37), '2');
+    const failing = await runBulk(worker, 'dag', 'mediapocket', sim.mediapocket.ids().slice(35, 37), '2');
     expect(failing.items.map((item) => [item.state, item.outcome])).toEqual([
       ['failed', 'failed'],
       ['failed', 'failed'],

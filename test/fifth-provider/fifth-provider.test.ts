@@ -11,15 +11,12 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/app/context.ts';
-import { submitBulkOperation } from '../../src/bulk/bulk-submit.ts';
-import { getOperation, type BulkItem } from '../../src/db/bulk.repository.ts';
 import { registerBulkCommand } from '../../src/cli/bulk.command.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { buildCatalogReport } from '../../src/db/catalog-report.repository.ts';
 import { validateBulkRequest } from '../../src/domain/bulk-request.ts';
 import { ConfigError } from '../../src/errors.ts';
 import { bulkChunkHandler } from '../../src/app/job-handlers/bulk-chunk.handler.ts';
-import type { Queues } from '../../src/jobs/queues.ts';
 import { BUILTIN_PROVIDERS, builtinProviderRegistry, createProviderRegistry } from '../../src/providers/registry.ts';
 import { applyRetention } from '../../src/retention/retention-apply.ts';
 import type { RetentionDeps } from '../../src/retention/retention-plan-assessment.ts';
@@ -27,7 +24,8 @@ import { planRetention } from '../../src/retention/retention-plan.ts';
 import { loadRetentionRules } from '../../src/retention/retention-rules.loader.ts';
 import { desiredSchedules } from '../../src/schedulers/schedules.ts';
 import { syncProvider } from '../../src/sync/sync-runner.ts';
-import { catalogOf, waitFor } from '../support/catalog.ts';
+import { runBulk } from '../support/bulk.ts';
+import { catalogOf } from '../support/catalog.ts';
 import { startInProcessWorker, type InProcessWorker } from '../support/context.ts';
 import { clearPrefix, createTestDatabase, redisUrl, testQueuePrefix, type TestDatabase } from '../support/services.ts';
 import { SHELF_API_KEY, startShelfServer, type ShelfServer } from './shelf.server.ts';
@@ -57,7 +55,6 @@ describe('a fifth provider registered through the registry', () => {
   let shelf: ShelfServer;
   let config: Config;
   let context: AppContext;
-  let queues: Queues;
   let worker: InProcessWorker;
   const prefix = testQueuePrefix();
   const rulesPath = rulesFile(RULES);
@@ -69,7 +66,7 @@ describe('a fifth provider registered through the registry', () => {
       { DATABASE_URL: database.url, REDIS_URL: redisUrl(), QUEUE_PREFIX: prefix, SHELF_API_KEY, SHELF_BASE_URL: shelf.baseUrl, RETENTION_RULES: rulesPath },
       { handlers: (deps) => [bulkChunkHandler(deps)], queues: ['bulk'], registry },
     );
-    ({ context, queues } = worker);
+    context = worker.context;
     config = context.config;
   });
   afterAll(async () => {
@@ -148,24 +145,12 @@ describe('a fifth provider registered through the registry', () => {
     expect(shelf.calls.filter((call) => call === 'POST /items/shelve')).toHaveLength(2);
   });
 
-  /** What the `bulk` command does: submit the operation (its items recorded, its chunks queued), wait for the end. */
-  async function runBulk(action: string, ids: string[]): Promise<BulkItem[]> {
-    const request = validateBulkRequest(action, 'shelf', undefined, context.registry);
-    const { operation } = await submitBulkOperation(context, queues, request, ids);
-    await waitFor(async () => ((await getOperation(context.db, operation.id))?.state === 'done' ? true : undefined));
-    const items = await context.pool.query<BulkItem>(
-      'SELECT id, position, asset_id AS "assetId", state, outcome, error, attempts FROM bulk_items WHERE operation_id = $1 ORDER BY position',
-      [operation.id],
-    );
-    return items.rows;
-  }
-
   it('runs bulk delete and bulk archive to completion through the chunk jobs', async () => {
     const documents = [...shelf.assets.values()].filter((asset) => asset.kind === 'document').map((asset) => asset.id);
     const [first, second, ...rest] = documents;
     if (first === undefined || second === undefined) throw new Error('too few documents');
 
-    const deleted = await runBulk('delete', [first, second, 'shelf-9999']);
+    const { items: deleted } = await runBulk(worker, 'delete', 'shelf', [first, second, 'shelf-9999']);
     expect(deleted.map((item) => [item.assetId, item.state, item.outcome])).toEqual([
       [first, 'done', 'applied'],
       [second, 'done', 'applied'],
@@ -175,7 +160,7 @@ describe('a fifth provider registered through the registry', () => {
     const catalog = await catalogOf(context.pool, 'shelf');
     expect(catalog.get(first)?.removed_at).not.toBeNull();
 
-    const archived = await runBulk('archive', rest);
+    const { items: archived } = await runBulk(worker, 'archive', 'shelf', rest);
     expect(archived.every((item) => item.state === 'done' && item.outcome === 'applied')).toBe(true);
     expect(rest.every((id) => shelf.assets.get(id)?.status === 'shelved')).toBe(true);
     const after = await catalogOf(context.pool, 'shelf');
