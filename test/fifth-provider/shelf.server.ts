@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readJsonBody, writeResponse } from '../../src/simulator/core/http.io.ts';
 
 export const SHELF_API_KEY = 'shelf-test-key';
 
@@ -23,14 +24,7 @@ export interface ShelfServer {
 }
 
 function send(response: ServerResponse, status: number, body?: unknown): void {
-  response.writeHead(status, body === undefined ? {} : { 'content-type': 'application/json' });
-  response.end(body === undefined ? undefined : JSON.stringify(body));
-}
-
-async function readJson(request: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return chunks.length === 0 ? undefined : JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  writeResponse(response, { status, body });
 }
 
 export async function startShelfServer(count: number): Promise<ShelfServer> {
@@ -40,7 +34,7 @@ export async function startShelfServer(count: number): Promise<ShelfServer> {
     assets.set(id, { id, kind: i % 2 === 0 ? 'document' : 'image', status: 'active', created_at: new Date(Date.UTC(2024, 0, i)).toISOString() });
   }
   const calls: string[] = [];
-  const server = createServer((request, response) => {
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     calls.push(`${request.method} ${url.pathname}`);
     if (request.headers['x-shelf-key'] !== SHELF_API_KEY) return send(response, 401, { error: { code: 'unauthenticated', message: 'bad key' } });
@@ -60,21 +54,24 @@ export async function startShelfServer(count: number): Promise<ShelfServer> {
       return deleted ? send(response, 204) : send(response, 404, { error: { code: 'not_found', message: 'no such item' } });
     }
     if (request.method === 'POST' && url.pathname === '/items/shelve') {
-      void readJson(request).then((body) => {
-        const ids = (body as { ids?: unknown } | undefined)?.ids;
-        if (!Array.isArray(ids)) return send(response, 400, { error: { code: 'bad_request', message: 'ids must be a list' } });
-        const shelved: string[] = [];
-        for (const id of ids) {
-          const asset = typeof id === 'string' ? assets.get(id) : undefined;
-          if (asset === undefined) continue;
-          asset.status = 'shelved';
-          shelved.push(asset.id);
-        }
-        return send(response, 200, { shelved });
-      });
-      return undefined;
+      // a body that is not JSON reads as no body: a 400 like any other body without a list of ids
+      const { body } = await readJsonBody(request);
+      const ids = (body as { ids?: unknown } | undefined)?.ids;
+      if (!Array.isArray(ids)) return send(response, 400, { error: { code: 'bad_request', message: 'ids must be a list' } });
+      const shelved: string[] = [];
+      for (const id of ids) {
+        const asset = typeof id === 'string' ? assets.get(id) : undefined;
+        if (asset === undefined) continue;
+        asset.status = 'shelved';
+        shelved.push(asset.id);
+      }
+      return send(response, 200, { shelved });
     }
     return send(response, 404, { error: { code: 'not_found', message: 'no such route' } });
+  };
+  // as the simulator does: a request that fails while its body is read is dropped, never an unhandled rejection
+  const server = createServer((request, response) => {
+    handle(request, response).catch(() => response.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
