@@ -1,6 +1,6 @@
 /**
  * A webhook receiver on loopback for the notification tests: records every request (headers and raw body) and
- * answers 204, or 500 for the first N requests of an event id when told to.
+ * answers 204, or 500 for the first N requests of the first event of a type when told to.
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,8 +15,6 @@ export interface ReceivedRequest {
 export interface WebhookReceiver {
   readonly url: string;
   readonly requests: ReceivedRequest[];
-  /** the first `times` requests carrying this webhook-id are answered 500 */
-  failFirst(eventId: string, times: number): void;
   /** the first event of this type that arrives is answered 500 on its first `times` requests */
   failFirstOfType(type: string, times: number): void;
   /** the requests it accepted (2xx) */
@@ -60,7 +58,6 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   return {
     url: `http://127.0.0.1:${port}/hooks/asset-worker`,
     requests,
-    failFirst: (eventId, times) => failuresById.set(eventId, times),
     failFirstOfType: (type, times) => failuresByType.set(type, times),
     accepted: () => requests.filter((request) => request.status < 300),
     close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
