@@ -35,13 +35,14 @@ if (!isSimProvider(provider)) throw new Error(`--provider must name a provider, 
 const sim = JSON.parse(values.sim ?? '{}') as Omit<SimProcess, 'stop'>;
 const redis = new Redis(values.redis ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
 const prefix = values.prefix ?? `alw-bench-${process.pid}`;
+const envPrefix = builtinProviderRegistry.require(provider).env.prefix;
 const config = loadConfig({
   DATABASE_URL: values.database,
   REDIS_URL: values.redis,
   QUEUE_PREFIX: prefix,
-  [`${provider.toUpperCase()}_API_KEY`]: sim.apiKeys[provider],
-  [`${provider.toUpperCase()}_BASE_URL`]: sim.baseUrls[provider],
-  [`${provider.toUpperCase()}_RPS`]: '10000',
+  [`${envPrefix}_API_KEY`]: sim.apiKeys[provider],
+  [`${envPrefix}_BASE_URL`]: sim.baseUrls[provider],
+  [`${envPrefix}_RPS`]: '10000',
 }, builtinProviderRegistry);
 const logger = createLogger('warn');
 const pool = createPool(config.databaseUrl, 8);

@@ -4,6 +4,7 @@
  */
 import type { Simulator } from '../../src/simulator/simulator.ts';
 import type { SimProvider } from '../../src/simulator/simulator.types.ts';
+import { builtinProviderRegistry } from '../../src/providers/registry.ts';
 import { redisUrl } from './services.ts';
 
 /** Requests a second per provider; a provider left out is not configured at all. */
@@ -19,7 +20,7 @@ export function simulatorEnv(
 ): Record<string, string> {
   const env: Record<string, string> = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl(), QUEUE_PREFIX: prefix };
   for (const [provider, rps] of Object.entries(rates) as Array<[SimProvider, number]>) {
-    const name = provider.toUpperCase();
+    const name = builtinProviderRegistry.require(provider).env.prefix;
     env[`${name}_API_KEY`] = sim.apiKeys[provider];
     env[`${name}_BASE_URL`] = sim.baseUrls[provider];
     env[`${name}_RPS`] = String(rps);
