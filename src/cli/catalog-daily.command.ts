@@ -53,11 +53,6 @@ export function registerCatalogDailyCommand(catalog: Command): void {
         // days done on stderr: a bar on a terminal, a plain line every 2 s otherwise; stdout carries the results
         const display = createProgressDisplay(process.stderr.isTTY === true, io.err);
         const task = display.task('days');
-        let displaying = true;
-        const stopDisplay = () => {
-          if (displaying) display.stop();
-          displaying = false;
-        };
         let total = 0;
         let done = 0;
         try {
@@ -77,7 +72,7 @@ export function registerCatalogDailyCommand(catalog: Command): void {
             },
           });
           if (result.finished) task.finish(`${result.days.length}/${total} days`);
-          stopDisplay();
+          display.stop();
           if (options.json === true) {
             const days = result.days.map((day) => ({ ...day, asOf: day.asOf.toISOString() }));
             io.out(JSON.stringify({ days, finished: result.finished }, null, 2));
@@ -87,7 +82,7 @@ export function registerCatalogDailyCommand(catalog: Command): void {
           if (!result.finished) io.err('stopped by a signal before the last day; run the command again to carry on');
           return result.finished ? EXIT_OK : EXIT_FAILED;
         } finally {
-          stopDisplay();
+          display.stop();
           await closePool(pool);
         }
       }),

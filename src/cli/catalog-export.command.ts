@@ -71,14 +71,9 @@ function isClosedPipe(error: unknown): boolean {
 function progressFor(io: CommandIo): { options: CatalogExportOptions; stop(): void } {
   const display = createProgressDisplay(process.stderr.isTTY === true, io.err);
   const task = display.task('export');
-  let stopped = false;
   return {
     options: { signal: io.signal, onProgress: ({ rows, bytes }) => task.update(rows, undefined, `rows, ${(bytes / 1e6).toFixed(1)} MB`) },
-    stop() {
-      if (stopped) return;
-      stopped = true;
-      display.stop();
-    },
+    stop: () => display.stop(),
   };
 }
 
