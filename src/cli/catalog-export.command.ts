@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { createPool } from '../db/client.ts';
+import { closePool, createPool } from '../db/client.ts';
 import { CATALOG_EXPORT_FORMATS, type CatalogExportFormat } from '../db/catalog-export.repository.ts';
 import { parseInstant } from '../domain/instant-text.ts';
 import type { ProviderName } from '../domain/provider-facts.ts';
@@ -114,7 +114,7 @@ export function registerCatalogExportCommand(catalog: Command): void {
           throw error;
         } finally {
           progress.stop();
-          await pool.end();
+          await closePool(pool);
         }
       }),
     );
