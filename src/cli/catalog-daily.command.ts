@@ -17,7 +17,7 @@ interface DailyOptions {
 }
 
 /** The checked --from, or undefined when not given; a malformed date or one after today is a usage error. */
-export function parseFromOption(value: string | undefined, now: Date): string | undefined {
+function parseFromOption(value: string | undefined, now: Date): string | undefined {
   if (value === undefined) return undefined;
   const day = parseDay(value);
   if (day === undefined) throw new UsageError(`--from must be a date written YYYY-MM-DD (got ${JSON.stringify(value)})`);

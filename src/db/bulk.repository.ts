@@ -141,8 +141,11 @@ export async function finishItemsLocked(client: Queryable, operationId: number, 
   );
 }
 
-/** True when this call closed the operation: under the operation's lock, exactly one caller sees it. */
-/** Closes the operation once no item is open; in the same transaction, an operation with failed items records `bulk.finished_with_failures`. */
+/**
+ * Closes the operation once no item is open; true when this call closed it (under the operation's lock, exactly one
+ * caller sees it). With an outbox, an operation closed with failed items records `bulk.finished_with_failures` in the
+ * same transaction.
+ */
 export async function closeOperationIfDone(client: pg.PoolClient, operationId: number, at: Date, outbox?: NotificationOutbox): Promise<boolean> {
   const closed = await client.query<{ provider: string; action: string; total: number }>(
     `UPDATE bulk_operations SET state = 'done', finished_at = $2
