@@ -14,7 +14,7 @@ import { notifyDeliverHandler } from '../src/app/job-handlers/notify-deliver.han
 import { submitBulkOperation } from '../src/bulk/bulk-submit.ts';
 import { createStartingRun, submitStart, type DagDeps } from '../src/dag/dag-run-starter.ts';
 import { getOperation } from '../src/db/bulk.repository.ts';
-import { MAX_EVENT_DELIVERY_ATTEMPTS, recordNotificationEvent, recordRetentionAwaitingApproval } from '../src/db/notification-events.repository.ts';
+import { MAX_EVENT_DELIVERY_ATTEMPTS, recordNotificationEvent } from '../src/db/notification-events.repository.ts';
 import { validateBulkRequest } from '../src/domain/bulk-request.ts';
 import { DEFAULT_DAG_POLL_POLICY, isOpenOutcome, type DagPollPolicy } from '../src/domain/dag-poll-policy.ts';
 import type { NotificationEvent } from '../src/domain/notification-event.ts';
@@ -308,7 +308,7 @@ describe('notification webhooks', () => {
     try {
       expect(quiet.notifications).toBeUndefined();
       const before = await database.pool.query('SELECT count(*)::int AS n FROM notification_events');
-      await recordRetentionAwaitingApproval(quiet.pool, quiet.notifications, { provider: 'roughy', runId: 1, planned: 1, expiresAt: null });
+      await recordNotificationEvent(quiet.pool, quiet.notifications, 'retention.awaiting_approval', { provider: 'roughy', runId: 1, planned: 1, expiresAt: null });
       const after = await database.pool.query('SELECT count(*)::int AS n FROM notification_events');
       expect(after.rows[0].n).toBe(before.rows[0].n);
     } finally {

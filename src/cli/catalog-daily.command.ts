@@ -17,7 +17,7 @@ interface DailyOptions {
 }
 
 /** The checked --from, or undefined when not given; a malformed date or one after today is a usage error. */
-export function parseFromOption(value: string | undefined, now: Date): string | undefined {
+function parseFromOption(value: string | undefined, now: Date): string | undefined {
   if (value === undefined) return undefined;
   const day = parseDay(value);
   if (day === undefined) throw new UsageError(`--from must be a date written YYYY-MM-DD (got ${JSON.stringify(value)})`);
@@ -53,11 +53,6 @@ export function registerCatalogDailyCommand(catalog: Command): void {
         // days done on stderr: a bar on a terminal, a plain line every 2 s otherwise; stdout carries the results
         const display = createProgressDisplay(process.stderr.isTTY === true, io.err);
         const task = display.task('days');
-        let displaying = true;
-        const stopDisplay = () => {
-          if (displaying) display.stop();
-          displaying = false;
-        };
         let total = 0;
         let done = 0;
         try {
@@ -77,7 +72,7 @@ export function registerCatalogDailyCommand(catalog: Command): void {
             },
           });
           if (result.finished) task.finish(`${result.days.length}/${total} days`);
-          stopDisplay();
+          display.stop();
           if (options.json === true) {
             const days = result.days.map((day) => ({ ...day, asOf: day.asOf.toISOString() }));
             io.out(JSON.stringify({ days, finished: result.finished }, null, 2));
@@ -87,7 +82,7 @@ export function registerCatalogDailyCommand(catalog: Command): void {
           if (!result.finished) io.err('stopped by a signal before the last day; run the command again to carry on');
           return result.finished ? EXIT_OK : EXIT_FAILED;
         } finally {
-          stopDisplay();
+          display.stop();
           await closePool(pool);
         }
       }),

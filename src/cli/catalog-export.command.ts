@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { createPool } from '../db/client.ts';
+import { closePool, createPool } from '../db/client.ts';
 import { CATALOG_EXPORT_FORMATS, type CatalogExportFormat } from '../db/catalog-export.repository.ts';
 import { parseInstant } from '../domain/instant-text.ts';
 import type { ProviderName } from '../domain/provider-facts.ts';
@@ -71,14 +71,9 @@ function isClosedPipe(error: unknown): boolean {
 function progressFor(io: CommandIo): { options: CatalogExportOptions; stop(): void } {
   const display = createProgressDisplay(process.stderr.isTTY === true, io.err);
   const task = display.task('export');
-  let stopped = false;
   return {
     options: { signal: io.signal, onProgress: ({ rows, bytes }) => task.update(rows, undefined, `rows, ${(bytes / 1e6).toFixed(1)} MB`) },
-    stop() {
-      if (stopped) return;
-      stopped = true;
-      display.stop();
-    },
+    stop: () => display.stop(),
   };
 }
 
@@ -119,7 +114,7 @@ export function registerCatalogExportCommand(catalog: Command): void {
           throw error;
         } finally {
           progress.stop();
-          await pool.end();
+          await closePool(pool);
         }
       }),
     );

@@ -141,9 +141,12 @@ export async function finishItemsLocked(client: Queryable, operationId: number, 
   );
 }
 
-/** True when this call closed the operation: under the operation's lock, exactly one caller sees it. */
-/** Closes the operation once no item is open; in the same transaction, an operation with failed items records `bulk.finished_with_failures`. */
-export async function closeOperationIfDone(client: Queryable, operationId: number, at: Date, outbox?: NotificationOutbox): Promise<boolean> {
+/**
+ * Closes the operation once no item is open; true when this call closed it (under the operation's lock, exactly one
+ * caller sees it). With an outbox, an operation closed with failed items records `bulk.finished_with_failures` in the
+ * same transaction.
+ */
+export async function closeOperationIfDone(client: pg.PoolClient, operationId: number, at: Date, outbox?: NotificationOutbox): Promise<boolean> {
   const closed = await client.query<{ provider: string; action: string; total: number }>(
     `UPDATE bulk_operations SET state = 'done', finished_at = $2
      WHERE id = $1 AND state <> 'done'
@@ -154,13 +157,7 @@ export async function closeOperationIfDone(client: Queryable, operationId: numbe
   const operation = closed.rows[0];
   if (operation === undefined) return false;
   if (outbox !== undefined) {
-    const counts = await client.query<{ done: number; failed: number; skipped: number }>(
-      `SELECT count(*) FILTER (WHERE state = 'done')::int AS done, count(*) FILTER (WHERE state = 'failed')::int AS failed,
-              count(*) FILTER (WHERE state = 'skipped')::int AS skipped
-         FROM bulk_items WHERE operation_id = $1`,
-      [operationId],
-    );
-    const { done = 0, failed = 0, skipped = 0 } = counts.rows[0] ?? {};
+    const { done, failed, skipped } = await itemCountsByState(createDb(client), operationId);
     if (failed > 0) {
       const data = { provider: operation.provider, operationId, action: operation.action, items: operation.total, done, failed, skipped };
       await recordNotificationEvent(client, outbox, 'bulk.finished_with_failures', data, at);

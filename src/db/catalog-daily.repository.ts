@@ -82,11 +82,6 @@ export async function figuresAsOf(db: Queryable, at: Date): Promise<DailyFigure[
   return (await db.query<DailyFigure>(FIGURES_AS_OF, [at])).rows;
 }
 
-/** The live catalog's figures now. */
-export async function figuresNow(db: Queryable): Promise<DailyFigure[]> {
-  return (await db.query<DailyFigure>(FIGURES_NOW)).rows;
-}
-
 /** The latest day with final figures, if any. */
 export async function readLastFinalDay(db: Queryable): Promise<string | undefined> {
   const result = await db.query<{ day: string | null }>(`SELECT max(day)::text AS day FROM catalog_daily_figures WHERE ${IS_FINAL}`);
@@ -146,7 +141,7 @@ export interface StoredFigure extends DailyFigure {
   computedAt: Date;
 }
 
-/** The stored figures, oldest day first (for `catalog daily --json` and tests). */
+/** The stored figures, oldest day first (the tests read what the runs wrote; `catalog daily --json` prints the days it computed instead). */
 export async function readDayFigures(db: Queryable, days?: { from?: string; to?: string }): Promise<StoredFigure[]> {
   const result = await db.query<StoredFigure>(
     `SELECT day::text AS day, provider, status, kind, assets, bytes, as_of AS "asOf", computed_at AS "computedAt"

@@ -3,9 +3,10 @@
  * stream with the socket's backpressure, so the export holds a chunk at a time whatever the catalog's size.
  *
  * COPY takes no bind parameters, so the filter's values are written into the statement as literals: provider
- * names the registry knows and an instant printed by toISOString, quoted all the same.
+ * names the registry knows and an instant printed by toISOString, quoted all the same (pg's escapeLiteral).
  */
 import type { Readable } from 'node:stream';
+import { escapeIdentifier, escapeLiteral } from 'pg';
 import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import type { ProviderName } from '../domain/provider-facts.ts';
@@ -46,10 +47,6 @@ const COPY_OPTIONS: Record<CatalogExportFormat, string> = {
   jsonl: `FORMAT csv, QUOTE ${byteLiteral(JSONL_QUOTE)}, DELIMITER ${byteLiteral(JSONL_DELIMITER)}`,
 };
 
-export const quoteIdentifier = (name: string) => `"${name.replaceAll('"', '""')}"`;
-// standard_conforming_strings is on (the default since Postgres 9.1): only the quote itself needs doubling
-export const quoteLiteral = (value: string) => `'${value.replaceAll("'", "''")}'`;
-
 /** The view's columns in its own order, read from the database, so the export follows the view as it grows. */
 export async function catalogViewColumns(client: Pick<pg.PoolClient, 'query'>): Promise<ViewColumn[]> {
   const result = await client.query<{ name: string; is_array: boolean }>(
@@ -68,9 +65,9 @@ export async function catalogViewColumns(client: Pick<pg.PoolClient, 'query'>): 
  */
 function whereClause(filter: CatalogExportFilter): string {
   const conditions: string[] = [];
-  if (filter.providers.length > 0) conditions.push(`c.provider IN (${filter.providers.map(quoteLiteral).join(', ')})`);
+  if (filter.providers.length > 0) conditions.push(`c.provider IN (${filter.providers.map(escapeLiteral).join(', ')})`);
   if (filter.changedSince !== undefined) {
-    const since = `${quoteLiteral(filter.changedSince.toISOString())}::timestamptz`;
+    const since = `${escapeLiteral(filter.changedSince.toISOString())}::timestamptz`;
     conditions.push(
       `(c.first_seen_at >= ${since} OR EXISTS (SELECT 1 FROM asset_changes ch ` +
         `WHERE ch.provider = c.provider AND ch.asset_id = c.asset_id AND ch.observed_at >= ${since}))`,
@@ -88,7 +85,7 @@ export function catalogExportStatement(format: CatalogExportFormat, filter: Cata
     format === 'jsonl'
       ? 'row_to_json(c)::text'
       : columns
-          .map(({ name, isArray }) => (isArray ? `array_to_json(c.${quoteIdentifier(name)})::text AS ${quoteIdentifier(name)}` : `c.${quoteIdentifier(name)}`))
+          .map(({ name, isArray }) => (isArray ? `array_to_json(c.${escapeIdentifier(name)})::text AS ${escapeIdentifier(name)}` : `c.${escapeIdentifier(name)}`))
           .join(', ');
   const query = `SELECT ${selected} FROM catalog_assets c${whereClause(filter)} ORDER BY c.provider, c.asset_id`;
   return `COPY (${query}) TO STDOUT WITH (${COPY_OPTIONS[format]})`;
@@ -120,7 +117,8 @@ export async function openCatalogCopy(pool: pg.Pool, format: CatalogExportFormat
     await client.query("SET LOCAL DateStyle = 'ISO, YMD'");
     // the plan is a scan; compiling it (a filtered export's cost crosses jit_above_cost) took longer than it saved
     await client.query('SET LOCAL jit = off');
-    const columns = await catalogViewColumns(client);
+    // jsonl writes row_to_json of the whole row: only csv names the columns
+    const columns = format === 'csv' ? await catalogViewColumns(client) : [];
     const copy = client.query(copyTo(catalogExportStatement(format, filter, columns)));
     return {
       stream: copy,

@@ -118,10 +118,11 @@ export interface FinishedRun {
 }
 
 /**
- * Ends the run, and its bulk item if it has one, in one transaction. Returns the row as finished, or undefined
- * when the run had already ended (a replayed poll changes nothing).
+ * Ends the run, and its bulk item if it has one, in one transaction. Returns the row as finished (with the bulk
+ * operation this closed, if any), or undefined when the run had already ended (a replayed poll changes nothing).
+ * With an outbox, a run ending failed or timed out records its event, and a closed bulk operation with failures
+ * its own, in the same transaction.
  */
-/** `outbox`: a run ending failed or timed out records its event, and a closed bulk operation with failures its own, in this transaction. */
 export async function finishRun(pool: pg.Pool, run: DagRun, finish: RunFinish, outbox?: NotificationOutbox): Promise<FinishedRun | undefined> {
   return withTransaction(pool, async (client) => {
     const db = createDb(client);

@@ -37,15 +37,6 @@ export async function recordNotificationEvent<T extends NotificationEventType>(
   return event.id;
 }
 
-/** For approval mode: the plan of `runId` waits for `retention approve` (call it in the transaction that records the plan). */
-export function recordRetentionAwaitingApproval(
-  db: Queryable,
-  outbox: NotificationOutbox | undefined,
-  data: NotificationEventData['retention.awaiting_approval'],
-): Promise<string | undefined> {
-  return recordNotificationEvent(db, outbox, 'retention.awaiting_approval', data);
-}
-
 export interface StoredNotificationEvent {
   id: string;
   event: NotificationEvent;

@@ -14,7 +14,7 @@ import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Secret } from '../secret.ts';
 
-export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
+const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
 
 /** The receiver did not accept the event (a non-2xx answer, a timeout, no connection): retried by the job. */
 export class WebhookDeliveryError extends Error {
@@ -41,15 +41,14 @@ export interface WebhookSender {
   deliver(eventId: string, attempt: number): Promise<'delivered' | 'already_delivered'>;
 }
 
-export function createWebhookSender(deps: { pool: pg.Pool; logger: Logger; target: WebhookTarget; timeoutMs?: number; clock?: () => Date }): WebhookSender {
+export function createWebhookSender(deps: { pool: pg.Pool; logger: Logger; target: WebhookTarget; timeoutMs?: number }): WebhookSender {
   const timeoutMs = deps.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
-  const clock = deps.clock ?? (() => new Date());
   const log = deps.logger.child({ component: 'notify' });
 
   async function post(eventId: string, body: string): Promise<number> {
     // built per request, as provider keys are: the secret lives only inside the signing call
     const signer = new Webhook(deps.target.secret.reveal());
-    const sentAt = clock();
+    const sentAt = new Date();
     const response = await request(deps.target.url, {
       method: 'POST',
       headersTimeout: timeoutMs,
@@ -86,7 +85,7 @@ export function createWebhookSender(deps: { pool: pg.Pool; logger: Logger; targe
         failure = `the webhook could not be reached: ${errorMessage(error)}`;
       }
       if (status !== undefined && status >= 200 && status < 300) {
-        await recordDeliveryAttempt(deps.pool, eventId, { deliveredAt: clock() });
+        await recordDeliveryAttempt(deps.pool, eventId, { deliveredAt: new Date() });
         log.info({ ...fields, status }, 'notification event delivered');
         return 'delivered';
       }

@@ -5,7 +5,7 @@
  * marked expired and refused.
  */
 import { createDb } from '../db/client.ts';
-import { recordRetentionAwaitingApproval } from '../db/notification-events.repository.ts';
+import { recordNotificationEvent } from '../db/notification-events.repository.ts';
 import { expireOverduePlans, markAwaitingApproval, markPlanApproved } from '../db/retention-runs.repository.ts';
 import { withTransaction } from '../db/transaction.ts';
 import type { ProviderName } from '../domain/provider-facts.ts';
@@ -29,7 +29,7 @@ export async function recordPlanAwaitingApproval(
   await withTransaction(deps.pool, async (client) => {
     await markAwaitingApproval(client, plan.runId, expiresAt);
     const data = { provider: plan.provider, runId: plan.runId, planned: plan.planned, expiresAt: expiresAt.toISOString() };
-    await recordRetentionAwaitingApproval(client, deps.notifications, data);
+    await recordNotificationEvent(client, deps.notifications, 'retention.awaiting_approval', data);
   });
   deps.logger.info(
     { provider: plan.provider, runId: plan.runId, planned: plan.planned, expiresAt: expiresAt.toISOString() },

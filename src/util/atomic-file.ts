@@ -14,8 +14,6 @@ export interface AtomicFile {
   path: string;
   /** where the bytes go; end it (a pipeline does) before `commit` */
   stream: Writable;
-  /** the temporary name, beside the final one */
-  temporaryPath: string;
   /** flushes the written file to disk and renames it to its final name */
   commit(): Promise<void>;
   /** stops the stream and deletes the temporary file; the final name is left as it was */
@@ -34,7 +32,6 @@ export async function createAtomicFile(path: string): Promise<AtomicFile> {
   return {
     path,
     stream,
-    temporaryPath,
     async commit() {
       await closed(stream);
       // a write stream cannot fsync before it closes (Node 20); a second descriptor flushes the same file

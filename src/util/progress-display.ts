@@ -10,6 +10,7 @@ export interface ProgressTask {
 
 export interface ProgressDisplay {
   task(label: string): ProgressTask;
+  /** Ends the display; a second call does nothing (a finally may stop what the success path already stopped). */
   stop(): void;
 }
 
@@ -42,6 +43,8 @@ export function createProgressDisplay(interactive: boolean, write: (line: string
     },
     cliProgress.Presets.shades_classic,
   );
+  // MultiBar.stop() redraws the bars and prints a line feed at every call
+  let stopped = false;
   return {
     task(label) {
       const bar = bars.create(1, 0, { label: label.padEnd(12), totalText: '?', detail: '' });
@@ -56,6 +59,10 @@ export function createProgressDisplay(interactive: boolean, write: (line: string
         },
       };
     },
-    stop: () => bars.stop(),
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      bars.stop();
+    },
   };
 }
