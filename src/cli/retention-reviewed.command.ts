@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { AppContext } from '../app/context.ts';
+import { parseRunNumber } from '../domain/run-number.ts';
 import { approvePlan } from '../retention/retention-approval.ts';
 import { loadRetentionRules } from '../retention/retention-rules.loader.ts';
 import { applyReviewedPlan, loadPlanRun, planProviderName, type ReviewedApplyOutcome, type ReviewedApplyRequest } from '../retention/retention-reviewed-apply.ts';
@@ -15,8 +16,9 @@ import { EXIT_FAILED, EXIT_OK, runWithContext, type CommandIo } from './runtime.
 import { UsageError } from './usage-error.ts';
 
 export function parseRunId(value: string, what = 'RUN'): number {
-  if (!/^[1-9][0-9]{0,15}$/.test(value.trim())) throw new UsageError(`${what} must be a run number such as 12 (got ${JSON.stringify(value)})`);
-  return Number(value.trim());
+  const runId = parseRunNumber(value.trim());
+  if (runId === undefined) throw new UsageError(`${what} must be a run number such as 12 (got ${JSON.stringify(value)})`);
+  return runId;
 }
 
 async function reviewedRequest(context: AppContext, io: CommandIo, planRunId: number): Promise<{ request: ReviewedApplyRequest; stopDisplay: () => void }> {

@@ -7,16 +7,11 @@ import { undoRetentionRun } from '../retention/retention-undo.ts';
 import { undoFailed, undoJson, undoSummaryLine } from '../retention/retention-undo-format.ts';
 import { createProgressDisplay } from '../util/progress-display.ts';
 import { EXIT_FAILED, EXIT_OK, requireProviders, runWithContext, type CommandIo } from './runtime.ts';
-import { UsageError } from './usage-error.ts';
+import { parseRunId } from './retention-reviewed.command.ts';
 import { joinAll } from '../domain/provider-facts.ts';
 import { builtinProviderRegistry, type ProviderRegistry } from '../providers/registry.ts';
 
 const LINES_SHOWN = 20;
-
-function parseRunId(text: string): number {
-  if (!/^[1-9][0-9]*$/.test(text)) throw new UsageError(`RUN must be a retention run id (a positive whole number), not "${text}"`);
-  return Number(text);
-}
 
 async function undo(context: AppContext, io: CommandIo, runText: string, options: { json?: boolean }): Promise<number> {
   const runId = parseRunId(runText);
