@@ -8,6 +8,7 @@ import { approvePlan } from '../retention/retention-approval.ts';
 import { loadRetentionRules } from '../retention/retention-rules.loader.ts';
 import { loadPlanRun, planProviderName } from '../retention/retention-reviewed-apply.ts';
 import type { AppContext } from './context.ts';
+import { retentionDepsOf } from './retention-deps.ts';
 
 export function createRetentionApprover(context: AppContext, signal: AbortSignal): RetentionApprover {
   return async (planRunId, approvedBy) => {
@@ -18,7 +19,7 @@ export function createRetentionApprover(context: AppContext, signal: AbortSignal
     const loaded = await loadRetentionRules(context.config, process.cwd(), context.registry);
     return approvePlan(
       {
-        deps: { pool: context.pool, logger: context.logger, signal, providers: context.registry, startedBy: 'admin', notifications: context.notifications },
+        deps: retentionDepsOf(context, signal, 'admin'),
         loaded,
         plan,
         provider: handle.provider,

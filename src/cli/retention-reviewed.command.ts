@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { AppContext } from '../app/context.ts';
+import { retentionDepsOf } from '../app/retention-deps.ts';
 import { parseRunNumber } from '../domain/run-number.ts';
 import { approvePlan } from '../retention/retention-approval.ts';
 import { loadRetentionRules } from '../retention/retention-rules.loader.ts';
@@ -30,15 +31,7 @@ async function reviewedRequest(context: AppContext, io: CommandIo, planRunId: nu
   const display = createProgressDisplay(io.interactive, io.err);
   const task = display.task(providerName);
   const request: ReviewedApplyRequest = {
-    deps: {
-      pool: context.pool,
-      logger: context.logger,
-      signal: io.signal,
-      providers: context.registry,
-      startedBy: 'cli',
-      notifications: context.notifications,
-      onProgress: (_provider, settled, total) => task.update(settled, total, 'actions settled'),
-    },
+    deps: { ...retentionDepsOf(context, io.signal, 'cli'), onProgress: (_provider, settled, total) => task.update(settled, total, 'actions settled') },
     loaded,
     plan,
     provider: handle.provider,
