@@ -5,11 +5,10 @@
  */
 import type { Command } from 'commander';
 import type { AppContext } from '../app/context.ts';
-import { retentionDepsOf } from '../app/retention-deps.ts';
+import { reviewedRequestOf } from '../app/retention-deps.ts';
 import { parseRunNumber } from '../domain/run-number.ts';
 import { approvePlan } from '../retention/retention-approval.ts';
-import { loadRetentionRules } from '../retention/retention-rules.loader.ts';
-import { applyReviewedPlan, loadPlanRun, planProviderName, type ReviewedApplyOutcome, type ReviewedApplyRequest } from '../retention/retention-reviewed-apply.ts';
+import { applyReviewedPlan, planProviderName, type ReviewedApplyOutcome, type ReviewedApplyRequest } from '../retention/retention-reviewed-apply.ts';
 import { driftLines, reviewedOutcomeLines } from '../retention/retention-runs.format.ts';
 import { createProgressDisplay } from '../util/progress-display.ts';
 import { reportApplyOutcomes } from './retention-apply-report.ts';
@@ -23,19 +22,12 @@ export function parseRunId(value: string, what = 'RUN'): number {
 }
 
 async function reviewedRequest(context: AppContext, io: CommandIo, planRunId: number): Promise<{ request: ReviewedApplyRequest; stopDisplay: () => void }> {
-  const plan = await loadPlanRun(context, planRunId);
-  const providerName = planProviderName(plan);
-  const handle = context.providers.get(providerName);
-  if (handle === undefined) throw new UsageError(`plan #${planRunId} is for ${providerName}, which is not enabled here`);
-  const loaded = await loadRetentionRules(context.config, process.cwd(), context.registry);
+  const reviewed = await reviewedRequestOf(context, planRunId, { signal: io.signal, startedBy: 'cli', enabledWhere: 'here' });
   const display = createProgressDisplay(io.interactive, io.err);
-  const task = display.task(providerName);
+  const task = display.task(planProviderName(reviewed.plan));
   const request: ReviewedApplyRequest = {
-    deps: { ...retentionDepsOf(context, io.signal, 'cli'), onProgress: (_provider, settled, total) => task.update(settled, total, 'actions settled') },
-    loaded,
-    plan,
-    provider: handle.provider,
-    limits: { maxAgeMinutes: context.config.retentionPlanMaxAgeMinutes, maxDrift: context.config.retentionPlanMaxDrift },
+    ...reviewed,
+    deps: { ...reviewed.deps, onProgress: (_provider, settled, total) => task.update(settled, total, 'actions settled') },
     onDrift: (drift) => {
       for (const line of driftLines(planRunId, drift)) io.out(line);
       io.out('');
