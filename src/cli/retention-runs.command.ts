@@ -28,9 +28,8 @@ function countByState(actions: readonly RetentionActionRow[]): ActionCounts {
 }
 
 async function runs(context: AppContext, io: CommandIo, options: { provider?: string; limit: string; json?: boolean }): Promise<number> {
-  if (options.provider !== undefined && context.registry.get(options.provider) === undefined) {
-    throw new UsageError(`unknown provider "${options.provider}": one of ${context.registry.names.join(', ')}`);
-  }
+  // an unknown name is an UnknownProviderError (exit 2) naming the known providers
+  if (options.provider !== undefined) context.registry.require(options.provider);
   const found = await listRuns(context.db, context.pool, { provider: options.provider, limit: parseLimit(options.limit) });
   io.out(options.json === true ? JSON.stringify(runsJson(found), null, 2) : runsTable(found));
   return EXIT_OK;
