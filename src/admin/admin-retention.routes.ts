@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../db/client.ts';
 import { findRun } from '../db/retention-runs.repository.ts';
+import { parseRunNumber } from '../domain/run-number.ts';
 import { InvalidRequestError } from '../errors.ts';
 import type { ReviewedApplyOutcome } from '../retention/retention-reviewed-apply.ts';
 import { reviewedOutcomeJson } from '../retention/retention-runs.format.ts';
@@ -19,13 +20,13 @@ const MAX_APPROVER_LENGTH = 200;
 export function registerAdminRetentionRoutes(app: FastifyInstance, deps: { db: Db; approve: RetentionApprover | undefined }): void {
   app.post('/admin/retention/runs/:id/approve', async (request, reply) => {
     const { id } = request.params as { id: string };
-    if (!/^[1-9][0-9]{0,15}$/.test(id)) return reply.code(400).send({ error: `run id must be a run number (got ${JSON.stringify(id)})` });
+    const runId = parseRunNumber(id);
+    if (runId === undefined) return reply.code(400).send({ error: `run id must be a run number (got ${JSON.stringify(id)})` });
     const body = (request.body ?? {}) as { by?: unknown };
     if (body.by !== undefined && (typeof body.by !== 'string' || body.by.trim() === '' || body.by.length > MAX_APPROVER_LENGTH)) {
       return reply.code(400).send({ error: `"by" must be a non-empty string of at most ${MAX_APPROVER_LENGTH} characters` });
     }
     if (deps.approve === undefined) return reply.code(503).send({ error: 'retention approval is not available in this process' });
-    const runId = Number(id);
     if ((await findRun(deps.db, runId)) === undefined) return reply.code(404).send({ error: `there is no retention run #${runId}` });
     let outcome: ReviewedApplyOutcome;
     try {

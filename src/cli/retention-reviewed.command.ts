@@ -5,9 +5,10 @@
  */
 import type { Command } from 'commander';
 import type { AppContext } from '../app/context.ts';
+import { reviewedRequestOf } from '../app/retention-deps.ts';
+import { parseRunNumber } from '../domain/run-number.ts';
 import { approvePlan } from '../retention/retention-approval.ts';
-import { loadRetentionRules } from '../retention/retention-rules.loader.ts';
-import { applyReviewedPlan, loadPlanRun, planProviderName, type ReviewedApplyOutcome, type ReviewedApplyRequest } from '../retention/retention-reviewed-apply.ts';
+import { applyReviewedPlan, planProviderName, type ReviewedApplyOutcome, type ReviewedApplyRequest } from '../retention/retention-reviewed-apply.ts';
 import { driftLines, reviewedOutcomeLines } from '../retention/retention-runs.format.ts';
 import { createProgressDisplay } from '../util/progress-display.ts';
 import { reportApplyOutcomes } from './retention-apply-report.ts';
@@ -15,32 +16,18 @@ import { EXIT_FAILED, EXIT_OK, runWithContext, type CommandIo } from './runtime.
 import { UsageError } from './usage-error.ts';
 
 export function parseRunId(value: string, what = 'RUN'): number {
-  if (!/^[1-9][0-9]{0,15}$/.test(value.trim())) throw new UsageError(`${what} must be a run number such as 12 (got ${JSON.stringify(value)})`);
-  return Number(value.trim());
+  const runId = parseRunNumber(value.trim());
+  if (runId === undefined) throw new UsageError(`${what} must be a run number such as 12 (got ${JSON.stringify(value)})`);
+  return runId;
 }
 
 async function reviewedRequest(context: AppContext, io: CommandIo, planRunId: number): Promise<{ request: ReviewedApplyRequest; stopDisplay: () => void }> {
-  const plan = await loadPlanRun(context, planRunId);
-  const providerName = planProviderName(plan);
-  const handle = context.providers.get(providerName);
-  if (handle === undefined) throw new UsageError(`plan #${planRunId} is for ${providerName}, which is not enabled here`);
-  const loaded = await loadRetentionRules(context.config, process.cwd(), context.registry);
+  const reviewed = await reviewedRequestOf(context, planRunId, { signal: io.signal, startedBy: 'cli', enabledWhere: 'here' });
   const display = createProgressDisplay(io.interactive, io.err);
-  const task = display.task(providerName);
+  const task = display.task(planProviderName(reviewed.plan));
   const request: ReviewedApplyRequest = {
-    deps: {
-      pool: context.pool,
-      logger: context.logger,
-      signal: io.signal,
-      providers: context.registry,
-      startedBy: 'cli',
-      notifications: context.notifications,
-      onProgress: (_provider, settled, total) => task.update(settled, total, 'actions settled'),
-    },
-    loaded,
-    plan,
-    provider: handle.provider,
-    limits: { maxAgeMinutes: context.config.retentionPlanMaxAgeMinutes, maxDrift: context.config.retentionPlanMaxDrift },
+    ...reviewed,
+    deps: { ...reviewed.deps, onProgress: (_provider, settled, total) => task.update(settled, total, 'actions settled') },
     onDrift: (drift) => {
       for (const line of driftLines(planRunId, drift)) io.out(line);
       io.out('');

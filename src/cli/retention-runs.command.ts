@@ -1,8 +1,8 @@
 /** `retention runs` (recent runs with their counts) and `retention show RUN` (one run with its actions). */
 import type { Command } from 'commander';
 import type { AppContext } from '../app/context.ts';
-import { countActionsByState } from '../db/retention.repository.ts';
-import { findRun, listRuns, loadRunActions } from '../db/retention-runs.repository.ts';
+import type { ActionState, RetentionActionRow } from '../db/retention.repository.ts';
+import { findRun, listRuns, loadRunActions, type ActionCounts } from '../db/retention-runs.repository.ts';
 import { runsJson, runsTable, showJson, showText } from '../retention/retention-runs.format.ts';
 import { InvalidRequestError } from '../errors.ts';
 import { EXIT_OK, runWithContext, type CommandIo } from './runtime.ts';
@@ -17,10 +17,19 @@ function parseLimit(value: string): number {
   return limit;
 }
 
-async function runs(context: AppContext, io: CommandIo, options: { provider?: string; limit: string; json?: boolean }): Promise<number> {
-  if (options.provider !== undefined && context.registry.get(options.provider) === undefined) {
-    throw new UsageError(`unknown provider "${options.provider}": one of ${context.registry.names.join(', ')}`);
+/** The run's actions counted by state, every state present (0 when none). */
+function countByState(actions: readonly RetentionActionRow[]): ActionCounts {
+  const counts: ActionCounts = { planned: 0, in_flight: 0, applied: 0, failed: 0, skipped: 0 };
+  for (const action of actions) {
+    const state = action.state as ActionState;
+    counts[state] = (counts[state] ?? 0) + 1;
   }
+  return counts;
+}
+
+async function runs(context: AppContext, io: CommandIo, options: { provider?: string; limit: string; json?: boolean }): Promise<number> {
+  // an unknown name is an UnknownProviderError (exit 2) naming the known providers
+  if (options.provider !== undefined) context.registry.require(options.provider);
   const found = await listRuns(context.db, context.pool, { provider: options.provider, limit: parseLimit(options.limit) });
   io.out(options.json === true ? JSON.stringify(runsJson(found), null, 2) : runsTable(found));
   return EXIT_OK;
@@ -30,7 +39,8 @@ async function show(context: AppContext, io: CommandIo, run: string, options: { 
   const runId = parseRunId(run);
   const found = await findRun(context.db, runId);
   if (found === undefined) throw new InvalidRequestError(`there is no retention run #${runId}`);
-  const [counts, actions] = await Promise.all([countActionsByState(context.pool, runId), loadRunActions(context.db, runId)]);
+  const actions = await loadRunActions(context.db, runId);
+  const counts = countByState(actions);
   io.out(options.json === true ? JSON.stringify(showJson(found, counts, actions), null, 2) : showText(found, counts, actions));
   return EXIT_OK;
 }

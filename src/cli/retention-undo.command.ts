@@ -7,16 +7,10 @@ import { undoRetentionRun } from '../retention/retention-undo.ts';
 import { undoFailed, undoJson, undoSummaryLine } from '../retention/retention-undo-format.ts';
 import { createProgressDisplay } from '../util/progress-display.ts';
 import { EXIT_FAILED, EXIT_OK, requireProviders, runWithContext, type CommandIo } from './runtime.ts';
-import { UsageError } from './usage-error.ts';
+import { parseRunId } from './retention-reviewed.command.ts';
+import { actionLines } from './retention-apply-report.ts';
 import { joinAll } from '../domain/provider-facts.ts';
 import { builtinProviderRegistry, type ProviderRegistry } from '../providers/registry.ts';
-
-const LINES_SHOWN = 20;
-
-function parseRunId(text: string): number {
-  if (!/^[1-9][0-9]*$/.test(text)) throw new UsageError(`RUN must be a retention run id (a positive whole number), not "${text}"`);
-  return Number(text);
-}
 
 async function undo(context: AppContext, io: CommandIo, runText: string, options: { json?: boolean }): Promise<number> {
   const runId = parseRunId(runText);
@@ -41,8 +35,8 @@ async function undo(context: AppContext, io: CommandIo, runText: string, options
     const db = createDb(context.pool);
     for (const state of ['skipped', 'failed'] as const) {
       const rows = await loadActions(db, outcome.undoRunId, [state]);
-      for (const row of rows.slice(0, LINES_SHOWN)) io.err(`${outcome.provider}: ${row.assetId} ${state}: ${state === 'failed' ? (row.error ?? 'unknown error') : row.reason}`);
-      if (rows.length > LINES_SHOWN) io.err(`${outcome.provider}: … and ${rows.length - LINES_SHOWN} more ${state} (see retention_log, run_id ${outcome.undoRunId})`);
+      const lines = actionLines(outcome.provider, outcome.undoRunId, rows, state, (row) => `${row.assetId} ${state}: ${state === 'failed' ? (row.error ?? 'unknown error') : row.reason}`);
+      for (const line of lines) io.err(line);
     }
     if (outcome.counts.planned + outcome.counts.in_flight > 0) io.err(`run retention undo ${runId} again to finish undo run #${outcome.undoRunId}`);
   }

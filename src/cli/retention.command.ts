@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { AppContext } from '../app/context.ts';
+import { retentionDepsOf } from '../app/retention-deps.ts';
 import type { ProviderName } from '../domain/provider-facts.ts';
 import { applyRetention, type ProviderApplyOutcome } from '../retention/retention-apply.ts';
 import type { RetentionDeps } from '../retention/retention-plan-assessment.ts';
@@ -18,10 +19,6 @@ function enabledProviders(context: AppContext, names: string[]): ProviderName[] 
   return requireProviders(context, names).map((handle) => handle.provider.name);
 }
 
-function depsOf(context: AppContext, io: CommandIo): RetentionDeps {
-  return { pool: context.pool, logger: context.logger, signal: io.signal, providers: context.registry, startedBy: 'cli', notifications: context.notifications };
-}
-
 async function plan(context: AppContext, io: CommandIo, options: { provider: string[]; json?: boolean }): Promise<number> {
   const providers = enabledProviders(context, options.provider);
   const loaded = await loadRetentionRules(context.config, process.cwd(), context.registry);
@@ -30,7 +27,7 @@ async function plan(context: AppContext, io: CommandIo, options: { provider: str
     else io.out(`No retention rules: ${loaded.path} does not exist, so nothing is planned.`);
     return EXIT_OK;
   }
-  const plans = await planRetention(depsOf(context, io), loaded, providers);
+  const plans = await planRetention(retentionDepsOf(context, io.signal, 'cli'), loaded, providers);
   if (options.json === true) {
     io.out(JSON.stringify(planJson(plans, loaded.path), null, 2));
     return EXIT_OK;
@@ -49,7 +46,7 @@ async function apply(context: AppContext, io: CommandIo, options: { provider: st
   const loaded = await loadRetentionRules(context.config, process.cwd(), context.registry);
   const display = createProgressDisplay(io.interactive, io.err);
   const tasks = new Map(handles.map((handle) => [handle.provider.name, display.task(handle.provider.name)]));
-  const deps: RetentionDeps = { ...depsOf(context, io), onProgress: (provider, settled, total) => tasks.get(provider)?.update(settled, total, 'actions settled') };
+  const deps: RetentionDeps = { ...retentionDepsOf(context, io.signal, 'cli'), onProgress: (provider, settled, total) => tasks.get(provider)?.update(settled, total, 'actions settled') };
   const outcomes: ProviderApplyOutcome[] = [];
   // one provider at a time, as the job does, so each one's progress line ends when it is done
   for (const handle of handles) {

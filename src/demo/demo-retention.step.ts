@@ -3,6 +3,7 @@
  * job use, and what the simulator received: the plan makes no destructive call, the apply exactly the planned ones.
  */
 import type { AppContext } from '../app/context.ts';
+import { retentionDepsOf } from '../app/retention-deps.ts';
 import { applyRetention } from '../retention/retention-apply.ts';
 import { applyFailed, applySummaryLine, applyTable, planRemarks, planSummaryTable } from '../retention/retention-format.ts';
 import { planRetention } from '../retention/retention-plan.ts';
@@ -26,7 +27,7 @@ export async function runDemoRetention(context: AppContext, sim: Simulator, out:
   // RETENTION_RULES names the demo's rules file by an absolute path
   const loaded = await loadRetentionRules(context.config, process.cwd(), context.registry);
   if (loaded.kind !== 'rules') throw new Error(`the demo's rules file ${loaded.path} is missing`);
-  const deps = { pool: context.pool, logger: context.logger, signal, providers: context.registry, startedBy: 'cli' as const, notifications: context.notifications };
+  const deps = retentionDepsOf(context, signal, 'cli');
   const handles = context.selectProviders();
 
   const callsBeforePlan = sim.stats.destructiveCalls.length;

@@ -5,6 +5,7 @@ import { planForApproval } from '../../retention/retention-approval.ts';
 import { loadRetentionRules } from '../../retention/retention-rules.loader.ts';
 import type { JobHandler } from '../../jobs/job-registry.ts';
 import type { HandlerDeps } from './handler-deps.ts';
+import { retentionDepsOf } from '../retention-deps.ts';
 import { parkForShutdown } from '../../jobs/park-job.ts';
 
 /**
@@ -32,14 +33,7 @@ export function retentionApplyHandler(deps: HandlerDeps): JobHandler<'retention.
         throw error;
       }
       const providers = [...context.providers.values()].map((handle) => handle.provider);
-      const retentionDeps = {
-        pool: context.pool,
-        logger: context.logger,
-        signal: deps.shutdownSignal,
-        providers: context.registry,
-        startedBy: 'schedule' as const,
-        notifications: context.notifications,
-      };
+      const retentionDeps = retentionDepsOf(context, deps.shutdownSignal, 'schedule');
       if (context.config.retentionMode === 'approve') {
         // approval mode: only plan; a person approves a plan before anything is sent
         if (loaded.kind === 'none') {
