@@ -22,7 +22,11 @@ export async function obliterateQueues(queues: Queues): Promise<void> {
   await Promise.all(Object.values(queues).map((queue) => queue.obliterate({ force: true })));
 }
 
+/** A job's options: its definition's, with `overrides` on top. */
+export function jobOptions(name: JobName, overrides: JobsOptions = {}): JobsOptions {
+  return { ...JOB_DEFINITIONS[name].options, ...overrides };
+}
+
 export function enqueue<N extends JobName>(queues: Queues, name: N, data: JobPayloads[N], options: JobsOptions = {}) {
-  const definition = JOB_DEFINITIONS[name];
-  return queues[definition.queue].add(name, data, { ...definition.options, ...options });
+  return queues[JOB_DEFINITIONS[name].queue].add(name, data, jobOptions(name, options));
 }
