@@ -7,9 +7,10 @@ import { JOB_DEFINITIONS, QUEUE_NAMES, type JobName, type JobPayloads, type Queu
 
 export type Queues = Readonly<Record<QueueName, Queue>>;
 
-export function createQueues(connection: Redis, prefix: string): Queues {
+/** `shared`: queues already open on this connection and prefix, taken as they are (their owner closes them). */
+export function createQueues(connection: Redis, prefix: string, shared: Partial<Record<QueueName, Queue>> = {}): Queues {
   const queues = {} as Record<QueueName, Queue>;
-  for (const name of QUEUE_NAMES) queues[name] = new Queue(name, { connection, prefix });
+  for (const name of QUEUE_NAMES) queues[name] = shared[name] ?? new Queue(name, { connection, prefix });
   return queues;
 }
 
