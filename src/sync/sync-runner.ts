@@ -231,7 +231,7 @@ async function execute(
 
   if (partialReason === null) {
     report('confirming');
-    const confirmation = await confirmMissingAssets({
+    partialReason = await confirmMissingAssets({
       pool: options.pool,
       provider,
       runId,
@@ -244,7 +244,6 @@ async function execute(
       progress: lastProgress,
       signal: options.signal,
     });
-    if (confirmation.kind === 'listing-untrusted') partialReason = confirmation.reason;
   } else {
     log.warn({ reason: partialReason }, 'listing not trustworthy: no asset is marked removed by this run');
   }
