@@ -2,9 +2,12 @@
  * The page writer on its own: pages batched into transactions, an asset listed twice in one batch stored once
  * with its later answer, and every page's ids and the run's progress committed with the rows.
  */
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setChangeContext } from '../src/db/change-context.ts';
 import { serverStartedAt } from '../src/db/server-instance.ts';
 import { createRun, getRun, loadSeenIds } from '../src/db/sync-runs.repository.ts';
+import { withTransaction } from '../src/db/transaction.ts';
 import type { CatalogRecord, ListingPage } from '../src/providers/provider.ts';
 import { createPageWriter } from '../src/sync/page-writer.ts';
 import { CompactIdSet } from '../src/util/compact-id-set.ts';
@@ -106,5 +109,20 @@ describe('page writer', () => {
       expect(reloaded.seen.size).toBe(12);
       expect([...reloaded.seen].sort()).toEqual([...seen].sort());
     }
+  });
+
+  it("turns synchronous_commit off with the change context, in the same statement, for that transaction only", async () => {
+    const read = async (client: pg.PoolClient) =>
+      (await client.query("SELECT current_setting('synchronous_commit') AS sync, current_setting('asset_worker.change_source') AS source")).rows[0];
+    const inside = await withTransaction(database.pool, async (client) => {
+      await setChangeContext(client, { source: 'sync', at: new Date() }, { asyncCommit: true });
+      return read(client);
+    });
+    expect(inside).toEqual({ sync: 'off', source: 'sync' });
+    const plain = await withTransaction(database.pool, async (client) => {
+      await setChangeContext(client, { source: 'bulk', at: new Date() });
+      return read(client);
+    });
+    expect(plain).toEqual({ sync: 'on', source: 'bulk' });
   });
 });

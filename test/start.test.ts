@@ -2,6 +2,7 @@
  * `start` in-process (runWorker): boots, registers its schedules, serves the admin server, processes a sync job
  * from the queue against the simulator, and stops mid-sync without losing the job or half-writing the run.
  */
+import { randomBytes } from 'node:crypto';
 import type { Job } from 'bullmq';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AppContext } from '../src/app/context.ts';
@@ -157,6 +158,45 @@ describe('start (in-process)', () => {
     } finally {
       second.abort();
       await resumed.stopped;
+    }
+  });
+
+  it("with notifications on, takes the context's notify queue and leaves closing it to the context, after its last delivery jobs", async () => {
+    const notifyPrefix = testQueuePrefix();
+    const notifying = contextFor(
+      simulatorEnv(sim, database.url, notifyPrefix, { affogato: 25 }, {
+        ADMIN_PORT: '0',
+        SYNC_CRON: '0 5 * * *',
+        LOG_LEVEL: 'silent',
+        // never called: no event is delivered while the worker runs
+        NOTIFY_WEBHOOK_URL: 'http://127.0.0.1:9/hook',
+        NOTIFY_WEBHOOK_SECRET: `whsec_${randomBytes(32).toString('base64')}`,
+      }),
+    );
+    const inspect = createQueues(context.redis, notifyPrefix);
+    let closed = false;
+    try {
+      const controller = new AbortController();
+      const worker = await runWorker(notifying, { signal: controller.signal, adminHost: '127.0.0.1' });
+      try {
+        expect(notifying.notifyQueue).toBeDefined();
+        expect(worker.queues.notify).toBe(notifying.notifyQueue);
+        expect(await worker.queues.notify.getWorkersCount()).toBeGreaterThan(0);
+      } finally {
+        controller.abort();
+        await worker.stopped;
+      }
+      // not closed by the worker: the context closes it, after adding the delivery jobs of its last events
+      expect(notifying.notifyQueue?.closing).toBeUndefined();
+      notifying.notifications?.recorded('evt_after_stop');
+      await notifying.close();
+      closed = true;
+      expect(notifying.notifyQueue?.closing).toBeDefined();
+      expect(await (await inspect.notify.getJob('evt_after_stop'))?.getState()).toBe('delayed');
+    } finally {
+      if (!closed) await notifying.close();
+      await closeQueues(inspect);
+      await clearPrefix(notifyPrefix);
     }
   });
 });

@@ -8,19 +8,18 @@ import type { Db } from '../db/client.ts';
 import { syncRuns } from '../db/schema.ts';
 import { QUEUE_NAMES } from '../jobs/job-definitions.ts';
 import type { Queues } from '../jobs/queues.ts';
-import { builtinProviderRegistry } from '../providers/registry.ts';
 
 export interface AdminApiDeps {
   db: Db;
   queues: Queues;
-  /** the registered providers' names (default: the built-in ones) */
-  providerNames?: readonly string[] | undefined;
+  /** the registered providers' names */
+  providerNames: readonly string[];
 }
 
 const MAX_RUNS = 200;
 
 export function registerAdminApiRoutes(app: FastifyInstance, deps: AdminApiDeps): void {
-  const providerNames = deps.providerNames ?? builtinProviderRegistry.names;
+  const { providerNames } = deps;
   app.get('/admin/report', () => buildCatalogReport(deps.db, providerNames));
 
   app.get('/admin/sync-runs', async (request, reply) => {

@@ -8,6 +8,7 @@ import { errorMessage } from '../errors.ts';
 import { DEPENDENCIES, type DependencyHealth } from '../health/dependency-health.ts';
 import type { Queues } from '../jobs/queues.ts';
 import type { Logger } from '../logger.ts';
+import { builtinProviderRegistry } from '../providers/registry.ts';
 import type { ScheduleCheck } from '../schedulers/schedule-reconciler.ts';
 import type { Secret } from '../secret.ts';
 import { registerAdminApiRoutes } from './admin-api.routes.ts';
@@ -100,11 +101,12 @@ export function buildAdminApp(deps: AdminServerDeps): FastifyInstance {
   const token = deps.token;
   if (token !== undefined) {
     // everything in this scope requires the token; without a token the scope does not exist (404)
+    const providerNames = deps.providerNames ?? builtinProviderRegistry.names;
     void app.register(async (scope) => {
       scope.addHook('onRequest', createAdminAuth(token));
-      registerAdminApiRoutes(scope, { db: deps.db, queues: deps.queues, providerNames: deps.providerNames });
+      registerAdminApiRoutes(scope, { db: deps.db, queues: deps.queues, providerNames });
       registerAdminRetentionRoutes(scope, { db: deps.db, approve: deps.retentionApprover });
-      registerCatalogReportRoutes(scope, { db: deps.db, providerNames: deps.providerNames, historyKeepDays: deps.historyKeepDays });
+      registerCatalogReportRoutes(scope, { db: deps.db, providerNames, historyKeepDays: deps.historyKeepDays });
       await scope.register(queueDashboardPlugin(deps.queues, deps.queuePrefix), { prefix: DASHBOARD_PATH });
     });
   }

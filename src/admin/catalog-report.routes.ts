@@ -7,14 +7,13 @@ import type { FastifyInstance } from 'fastify';
 import { readCatalogTrends, type CatalogTrends } from '../db/catalog-trends.repository.ts';
 import type { Db } from '../db/client.ts';
 import { MAX_REPORT_DAYS, parseReportDays, reportWindow } from '../domain/report-window.ts';
-import { builtinProviderRegistry } from '../providers/registry.ts';
 import { registerAdminStatic } from './admin-static.ts';
 import { CATALOG_REPORT_CSP, CATALOG_REPORT_PATH, renderCatalogReportPage } from './catalog-report-page.ts';
 
 export interface CatalogReportDeps {
   db: Db;
-  /** the registered providers' names (default: the built-in ones): each gets its colour even with no figures */
-  providerNames?: readonly string[] | undefined;
+  /** the registered providers' names: each gets its colour even with no figures */
+  providerNames: readonly string[];
   /** HISTORY_KEEP_DAYS: a range longer than it gets a note under the charts of pruned history */
   historyKeepDays?: number | undefined;
   now?: () => Date;
@@ -40,7 +39,6 @@ function providersOf(registered: readonly string[], trends: CatalogTrends): stri
 export function registerCatalogReportRoutes(app: FastifyInstance, deps: CatalogReportDeps): void {
   const files = registerAdminStatic(app);
   const now = deps.now ?? (() => new Date());
-  const registered = deps.providerNames ?? builtinProviderRegistry.names;
   const badDays = { error: `days must be a whole number from 1 to ${MAX_REPORT_DAYS}` };
 
   app.get<DaysQuery>(CATALOG_REPORT_PATH, (request, reply) => {
@@ -65,7 +63,7 @@ export function registerCatalogReportRoutes(app: FastifyInstance, deps: CatalogR
       from: window.from,
       to: window.to,
       dayList: window.dayList,
-      providers: providersOf(registered, trends),
+      providers: providersOf(deps.providerNames, trends),
       ...trends,
     };
     return reply.header('cache-control', 'no-store').send(data);

@@ -61,6 +61,7 @@ export function createWorkerMetrics(deps: MetricsDeps): WorkerMetrics {
   // Gauges named *_total break Prometheus's naming rules (`promtool check metrics` flags them), and each is the sum
   // of a gauge prom-client also exports by type (nodejs_active_handles{type} …): dropping them loses nothing.
   for (const name of PROM_CLIENT_GAUGES_NAMED_TOTAL) registry.removeSingleMetric(name);
+  const providerNames = deps.providerNames ?? builtinProviderRegistry.names;
 
   /**
    * A source known to be down is not read: a Redis command would wait in the reconnecting client's queue until
@@ -68,7 +69,7 @@ export function createWorkerMetrics(deps: MetricsDeps): WorkerMetrics {
    */
   const whileUp = <T>(dependency: Dependency, read: () => Promise<T>) => () =>
     deps.health.status(dependency).up ? read() : Promise.reject(new Error(`${dependency} is down`));
-  const catalog = oncePerScrape<CatalogReport>(whileUp('postgres', () => buildCatalogReport(deps.db, deps.providerNames ?? builtinProviderRegistry.names)));
+  const catalog = oncePerScrape<CatalogReport>(whileUp('postgres', () => buildCatalogReport(deps.db, providerNames)));
   const queueCounts = oncePerScrape(whileUp('redis', () => Promise.all(QUEUE_NAMES.map((queue) => deps.queues[queue].getJobCounts(...JOB_STATES)))));
 
   new Gauge({
@@ -103,7 +104,7 @@ export function createWorkerMetrics(deps: MetricsDeps): WorkerMetrics {
     db: deps.db,
     catalog,
     queueCounts,
-    providerNames: deps.providerNames ?? builtinProviderRegistry.names,
+    providerNames,
     missingSchedules: schedules === undefined ? undefined : whileUp('redis', async () => (await schedules.findMissing()).length),
     syncScheduleIntervals: deps.syncScheduleIntervals,
   });

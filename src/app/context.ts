@@ -36,6 +36,8 @@ export interface AppContext {
   readonly health: DependencyHealth;
   /** where the services record notification events; undefined when NOTIFY_WEBHOOK_URL is not set (none recorded) */
   readonly notifications: NotificationOutbox | undefined;
+  /** the queue that outbox adds delivery jobs to (undefined with it); the context closes it, after the outbox's last adds */
+  readonly notifyQueue: Queue | undefined;
   /** the named providers, or every enabled one; a named provider that is not enabled is a usage error */
   selectProviders(names?: readonly string[]): ProviderHandle[];
   close(): Promise<void>;
@@ -90,6 +92,7 @@ export function createAppContext(config: Config, logger: Logger, registry: Provi
     providers,
     health,
     notifications,
+    notifyQueue,
     selectProviders(names) {
       if (names === undefined || names.length === 0) return [...providers.values()];
       return names.map((name) => {

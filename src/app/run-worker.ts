@@ -13,7 +13,7 @@ import { runQueueWorkers, type QueueWorkers } from '../jobs/queue-workers.ts';
 import { jobWorkerDeps } from './job-handlers/index.ts';
 import { createRetentionApprover } from './retention-approver.ts';
 import { QUEUE_NAMES, type QueueName } from '../jobs/job-definitions.ts';
-import { closeQueues, createQueues, type Queues } from '../jobs/queues.ts';
+import { createQueues, type Queues } from '../jobs/queues.ts';
 import { registerSchedules } from '../schedulers/schedule-registration.ts';
 import { startScheduleReconciler, type ScheduleReconciler } from '../schedulers/schedule-reconciler.ts';
 import { describeSchedule, desiredSchedules, lazySyncScheduleIntervals, type AnyScheduleSpec } from '../schedulers/schedules.ts';
@@ -38,9 +38,14 @@ export interface RunningWorker {
 
 export async function runWorker(context: AppContext, options: RunWorkerOptions): Promise<RunningWorker> {
   const { config, logger } = context;
-  const queues = createQueues(context.redis, config.queuePrefix);
-  // the queues share the context's Redis connection: their errors are that connection's, and feed its state
-  for (const queue of Object.values(queues)) {
+  // with notifications on, the notify queue is the context's (its outbox adds delivery jobs to it, and the context
+  // closes it after them, so it is not closed here); the others are this worker's
+  const shared = context.notifyQueue;
+  const queues = createQueues(context.redis, config.queuePrefix, shared === undefined ? {} : { notify: shared });
+  const ownQueues = Object.values(queues).filter((queue) => queue !== shared);
+  // the queues share the context's Redis connection: their errors are that connection's, and feed its state (the
+  // context's queue reports its own)
+  for (const queue of ownQueues) {
     queue.on('error', (error) => context.health.reportFailure('redis', error, { message: 'queue error', fields: { queue: queue.name } }));
   }
   let worker: QueueWorkers | undefined;
@@ -51,7 +56,7 @@ export async function runWorker(context: AppContext, options: RunWorkerOptions):
     await reconciler?.stop();
     await worker?.close();
     await admin?.close();
-    await closeQueues(queues);
+    await Promise.all(ownQueues.map((queue) => queue.close()));
   };
   const stop = async (): Promise<void> => {
     logger.info('stopping: no new jobs; running jobs finish or park where they can resume');

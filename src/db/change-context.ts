@@ -19,13 +19,26 @@ export interface ChangeContext {
   sourceId?: string;
 }
 
+export interface ChangeContextOptions {
+  /**
+   * Also turns synchronous_commit off for this transaction, in the same statement (one round trip): for a writer
+   * whose commit may be lost in a database crash because it can be redone (see the sync's page writer).
+   */
+  asyncCommit?: boolean;
+}
+
 /** Must run inside a transaction on `client`. */
-export async function setChangeContext(client: Pick<PoolClient, 'query'>, context: ChangeContext): Promise<void> {
+export async function setChangeContext(
+  client: Pick<PoolClient, 'query'>,
+  context: ChangeContext,
+  options: ChangeContextOptions = {},
+): Promise<void> {
+  const asyncCommit = options.asyncCommit === true ? `, set_config('synchronous_commit', 'off', true)` : '';
   await client.query(
     `SELECT set_config('asset_worker.change_source', $1, true),
             set_config('asset_worker.changed_at', $2, true),
             set_config('asset_worker.sync_run_id', $3, true),
-            set_config('asset_worker.change_source_id', $4, true)`,
+            set_config('asset_worker.change_source_id', $4, true)${asyncCommit}`,
     [context.source, context.at.toISOString(), context.syncRunId?.toString() ?? '', context.sourceId ?? ''],
   );
 }

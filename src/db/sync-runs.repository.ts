@@ -97,12 +97,12 @@ export interface RunIncrements {
   requests?: number;
 }
 
-/** Adds to a run's counters in SQL, so counts stay right whoever commits. */
+/** Adds to a run's counters in SQL, so counts stay right whoever commits; `set` updates other columns in the same statement. */
 export async function incrementRun(
   db: Db,
   runId: number,
   increments: RunIncrements,
-  set: Partial<Pick<SyncRun, 'progress' | 'reportedTotal'>> = {},
+  set: Partial<Omit<SyncRun, 'id' | 'provider' | keyof RunIncrements>> = {},
 ): Promise<void> {
   await db
     .update(syncRuns)

@@ -8,7 +8,7 @@ import type { Db } from '../db/client.ts';
 import { undeliveredEventIds, type NotificationOutbox } from '../db/notification-events.repository.ts';
 import type { Logger } from '../logger.ts';
 import { ensureJob, type EnsureResult } from './ensure-job.ts';
-import { JOB_DEFINITIONS } from './job-definitions.ts';
+import { jobOptions } from './queues.ts';
 
 /**
  * The event row is written inside its change's transaction, and the job added at once (without waiting for the
@@ -17,9 +17,8 @@ import { JOB_DEFINITIONS } from './job-definitions.ts';
 export const DELIVERY_DELAY_MS = 500;
 
 export function ensureDeliveryJob(queue: Queue, eventId: string, delay = DELIVERY_DELAY_MS): Promise<EnsureResult> {
-  const definition = JOB_DEFINITIONS['notify.deliver'];
   // a failed job (attempts used up) is replaced: the event is owed until a receiver accepts it
-  return ensureJob(queue, eventId, () => queue.add('notify.deliver', { eventId }, { ...definition.options, jobId: eventId, delay }), { replaceFinished: true });
+  return ensureJob(queue, eventId, () => queue.add('notify.deliver', { eventId }, jobOptions('notify.deliver', { jobId: eventId, delay })), { replaceFinished: true });
 }
 
 /** How long a closing process waits for its delivery jobs to be added. */

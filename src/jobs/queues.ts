@@ -7,9 +7,10 @@ import { JOB_DEFINITIONS, QUEUE_NAMES, type JobName, type JobPayloads, type Queu
 
 export type Queues = Readonly<Record<QueueName, Queue>>;
 
-export function createQueues(connection: Redis, prefix: string): Queues {
+/** `shared`: queues already open on this connection and prefix, taken as they are (their owner closes them). */
+export function createQueues(connection: Redis, prefix: string, shared: Partial<Record<QueueName, Queue>> = {}): Queues {
   const queues = {} as Record<QueueName, Queue>;
-  for (const name of QUEUE_NAMES) queues[name] = new Queue(name, { connection, prefix });
+  for (const name of QUEUE_NAMES) queues[name] = shared[name] ?? new Queue(name, { connection, prefix });
   return queues;
 }
 
@@ -22,7 +23,11 @@ export async function obliterateQueues(queues: Queues): Promise<void> {
   await Promise.all(Object.values(queues).map((queue) => queue.obliterate({ force: true })));
 }
 
+/** A job's options: its definition's, with `overrides` on top. */
+export function jobOptions(name: JobName, overrides: JobsOptions = {}): JobsOptions {
+  return { ...JOB_DEFINITIONS[name].options, ...overrides };
+}
+
 export function enqueue<N extends JobName>(queues: Queues, name: N, data: JobPayloads[N], options: JobsOptions = {}) {
-  const definition = JOB_DEFINITIONS[name];
-  return queues[definition.queue].add(name, data, { ...definition.options, ...options });
+  return queues[JOB_DEFINITIONS[name].queue].add(name, data, jobOptions(name, options));
 }

@@ -54,16 +54,12 @@ export function describeSchedule(schedule: AnyScheduleSpec): string {
  */
 export function syncScheduleIntervals(schedules: readonly AnyScheduleSpec[], from = new Date()): Map<string, number> {
   const intervals = new Map<string, number>();
-  // every provider shares SYNC_CRON: one computation per pattern and zone
-  const byPattern = new Map<string, number>();
+  // every provider's sync runs on SYNC_CRON in SCHEDULE_TZ (desiredSchedules): one gap, computed at the first
+  // provider's schedule (none without one) and given to each
+  let seconds: number | undefined;
   for (const schedule of schedules) {
     if (schedule.jobName !== 'sync.provider') continue;
-    const key = `${schedule.pattern}\u0000${schedule.tz}`;
-    let seconds = byPattern.get(key);
-    if (seconds === undefined) {
-      seconds = longestCronGapSeconds(schedule.pattern, { tz: schedule.tz, from });
-      byPattern.set(key, seconds);
-    }
+    seconds ??= longestCronGapSeconds(schedule.pattern, { tz: schedule.tz, from });
     intervals.set(schedule.data.provider, seconds);
   }
   return intervals;

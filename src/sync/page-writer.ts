@@ -168,9 +168,9 @@ export function createPageWriter(options: PageWriterOptions): PageWriter {
         // its memory: after a restart, its next batch fails here and the retry reloads what the database kept.
         await assertSameServer(client, options.serverStartedAt);
         options.assertLockHeld?.();
-        await client.query('SET LOCAL synchronous_commit = off');
-        // before any write: the direct COPY's rows take their first-seen time and run from it, the merge's changes too
-        await setChangeContext(client, { source: 'sync', at, syncRunId: options.runId });
+        // before any write: the direct COPY's rows take their first-seen time and run from it, the merge's changes too;
+        // synchronous_commit goes off in the same statement
+        await setChangeContext(client, { source: 'sync', at, syncRunId: options.runId }, { asyncCommit: true });
         const db = createDb(client);
         const copyData = current.encodeInto(buffer);
         idleLineBuffers.push(current.lines);

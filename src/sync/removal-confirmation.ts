@@ -37,12 +37,11 @@ export interface ConfirmationOptions {
   signal?: AbortSignal;
 }
 
-/** Every candidate settled, or none touched because a sample showed the listing is not to be trusted. */
-export type ConfirmationResult = { kind: 'confirmed' } | { kind: 'listing-untrusted'; reason: string };
-
-const CONFIRMED: ConfirmationResult = { kind: 'confirmed' };
-
-export async function confirmMissingAssets(options: ConfirmationOptions): Promise<ConfirmationResult> {
+/**
+ * null: every candidate settled. A string: none touched, because a sample showed the listing is not to be trusted;
+ * it says why (the run's partial reason).
+ */
+export async function confirmMissingAssets(options: ConfirmationOptions): Promise<string | null> {
   const { pool, provider, runId, log } = options;
   const { candidates, counts } = await withTransaction(pool, async (client) => {
     const missing = await liveAssetsNotSeen(client, provider.name, runId);
@@ -50,7 +49,7 @@ export async function confirmMissingAssets(options: ConfirmationOptions): Promis
     return { candidates: missing, counts: missing.length === 0 ? undefined : await countLiveAssets(client, provider.name) };
   });
   const suspects = await suspectsOf(options, new Set(candidates.map((candidate) => candidate.assetId)));
-  if (candidates.length === 0 && suspects.length === 0) return CONFIRMED;
+  if (candidates.length === 0 && suspects.length === 0) return null;
   // the sample's answers are reused below, each dropped once used: one detail request per candidate, none kept
   const answered = new Map<string, LookupResult>();
   const lookupSampled = async (assetId: string) => {
@@ -70,8 +69,7 @@ export async function confirmMissingAssets(options: ConfirmationOptions): Promis
     const lookups = await pMap(sample, (candidate) => lookupSampled(candidate.assetId), { concurrency: options.concurrency });
     const stillThere = lookups.filter((result) => result.state === 'present').length;
     if (stillThere > 0) {
-      const reason = `the listing lacked ${missingUntrashed.length} of ${counts.live - counts.trashed} live assets, and ${stillThere} of a sample of ${sample.length} still exist`;
-      return { kind: 'listing-untrusted', reason };
+      return `the listing lacked ${missingUntrashed.length} of ${counts.live - counts.trashed} live assets, and ${stillThere} of a sample of ${sample.length} still exist`;
     }
     log.warn({ missing: missingUntrashed.length, live: counts.live }, 'listing shrank sharply; a sample confirms the removals, checking each one');
   }
@@ -86,7 +84,7 @@ export async function confirmMissingAssets(options: ConfirmationOptions): Promis
     const outcomes = group.map((candidate, i) => ({ assetId: candidate.assetId, result: lookups[i] as LookupResult }));
     await settle(options, `${options.pass}:confirm:${attempt}:${index}`, outcomes);
   }
-  return CONFIRMED;
+  return null;
 }
 
 async function suspectsOf(options: ConfirmationOptions, candidates: ReadonlySet<string>): Promise<string[]> {

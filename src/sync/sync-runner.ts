@@ -139,8 +139,7 @@ export async function syncProvider(options: SyncOptions, provider: AssetProvider
       // could not be recorded either are not counted (the next attempt counts its own)
       await committingRequests(requests, (takeRequests) =>
         withTransaction(options.pool, async (tx) => {
-          await updateRun(createDb(tx), failed.id, { error: errorMessage(error) });
-          await incrementRun(createDb(tx), failed.id, { requests: takeRequests() });
+          await incrementRun(createDb(tx), failed.id, { requests: takeRequests() }, { error: errorMessage(error) });
           const data = { provider: provider.name, runId: failed.id, reason: errorMessage(error) };
           if (final) await recordNotificationEvent(tx, options.notifications, 'sync.failed', data);
         }),
@@ -232,7 +231,7 @@ async function execute(
 
   if (partialReason === null) {
     report('confirming');
-    const confirmation = await confirmMissingAssets({
+    partialReason = await confirmMissingAssets({
       pool: options.pool,
       provider,
       runId,
@@ -245,7 +244,6 @@ async function execute(
       progress: lastProgress,
       signal: options.signal,
     });
-    if (confirmation.kind === 'listing-untrusted') partialReason = confirmation.reason;
   } else {
     log.warn({ reason: partialReason }, 'listing not trustworthy: no asset is marked removed by this run');
   }
@@ -255,8 +253,8 @@ async function execute(
   await committingRequests(requests, (takeRequests) =>
     withTransaction(options.pool, async (tx) => {
       const state = reason === null ? 'complete' : 'partial';
-      await updateRun(createDb(tx), runId, { state, phase: 'done', partialReason: reason, finishedAt: clock(), error: null });
-      await incrementRun(createDb(tx), runId, { requests: takeRequests() });
+      const closed = { state, phase: 'done', partialReason: reason, finishedAt: clock(), error: null };
+      await incrementRun(createDb(tx), runId, { requests: takeRequests() }, closed);
       const data = { provider: provider.name, runId, reason, pages, seen: seen.size };
       if (reason !== null) await recordNotificationEvent(tx, options.notifications, 'sync.partial', data);
     }),
