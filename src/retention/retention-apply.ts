@@ -22,7 +22,7 @@ import type { ProviderName } from '../domain/provider-facts.ts';
 import type { Logger } from '../logger.ts';
 import type { AssetProvider } from '../providers/provider.ts';
 import { assessPlan, hasRulesFor, lastSyncFacts, providerFacts, rulesNotes, type RetentionDeps } from './retention-plan-assessment.ts';
-import { executeRun, verifyInFlight, type ExecutorOptions } from './retention-executor.ts';
+import { executeRun, runEndState, verifyInFlight, type ExecutorOptions } from './retention-executor.ts';
 import type { ProviderApplyOutcome, ProviderApplyResult } from './retention-apply-result.ts';
 import { applyFailed, applySummaryLine } from './retention-format.ts';
 import type { LoadedRules } from './retention-rules.loader.ts';
@@ -76,7 +76,7 @@ async function finishRun(input: RunInput, runId: number, resumed: boolean, stopp
   const { deps, provider } = input;
   const counts = await countActionsByState(deps.pool, runId);
   const pending = counts.planned + counts.in_flight;
-  const state = pending > 0 ? 'applying' : counts.failed > 0 ? 'failed' : 'done';
+  const state = runEndState(counts);
   const summary = { ...counts, stopped };
   const finishedAt = state === 'applying' ? null : (deps.clock ?? (() => new Date()))();
   await withTransaction(deps.pool, async (tx) => {
