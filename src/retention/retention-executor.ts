@@ -64,10 +64,7 @@ function engineOptions(options: ExecutorOptions, onRecorded?: (settled: number) 
     signal: options.signal,
     assertMayAct: options.assertMayAct,
     concurrency: options.concurrency,
-    policy: {
-      ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
-      ...(options.maxConsecutiveFailures === undefined ? {} : { maxConsecutiveFailures: options.maxConsecutiveFailures }),
-    },
+    policy: { maxAttempts: options.maxAttempts, maxConsecutiveFailures: options.maxConsecutiveFailures },
     ...(onRecorded === undefined ? {} : { onRecorded }),
   };
 }
