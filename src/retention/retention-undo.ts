@@ -12,9 +12,9 @@
  */
 import { createDb } from '../db/client.ts';
 import { countActionsByState, settleActions, updateRun, type ActionState } from '../db/retention.repository.ts';
+import { findRun } from '../db/retention-runs.repository.ts';
 import {
   appliedActionOf,
-  findRunById,
   findUndoRuns,
   insertUndoRun,
   loadPlannedUndoActions,
@@ -64,7 +64,7 @@ type Checked = { ok: true; target: Target } | { ok: false; outcome: UndoOutcome 
 
 async function checkTarget(deps: RetentionDeps, runId: number): Promise<Checked> {
   const refuse = (reason: string): Checked => ({ ok: false, outcome: { kind: 'refused', runId, reason } });
-  const run = await findRunById(createDb(deps.pool), runId);
+  const run = await findRun(createDb(deps.pool), runId);
   if (run === undefined) return refuse(`there is no retention run #${runId}`);
   const [provider] = run.providers;
   if (provider === undefined || run.providers.length !== 1) return refuse(`run #${runId} names no single provider: it cannot be undone`);
