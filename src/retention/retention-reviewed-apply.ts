@@ -173,6 +173,11 @@ export async function carryOutPlan(request: ReviewedApplyRequest): Promise<Revie
   });
 }
 
+/** The refusal of a plan that expired unapproved: no apply run, nothing sent; `reason` says what the caller did about it. */
+export function expiredPlanRefused(request: ReviewedApplyRequest, reason: string): ReviewedApplyOutcome {
+  return { kind: 'refused', plan: planFacts(request.plan, rulesOf(request.loaded).digest), runId: null, limit: 'plan_expired', reason, drift: null };
+}
+
 /** `retention apply --plan RUN`: a plan awaiting approval needs `retention approve`, an expired one is refused. */
 export async function applyReviewedPlan(request: ReviewedApplyRequest): Promise<ReviewedApplyOutcome> {
   const { plan } = request;
@@ -180,8 +185,7 @@ export async function applyReviewedPlan(request: ReviewedApplyRequest): Promise<
     throw new InvalidRequestError(`plan #${plan.id} is awaiting approval: approve it with \`retention approve ${plan.id}\``);
   }
   if (plan.state === 'expired') {
-    const reason = `plan #${plan.id} expired unapproved at ${plan.expiresAt?.toISOString() ?? 'its expiry'}: plan again`;
-    return { kind: 'refused', plan: planFacts(plan, rulesOf(request.loaded).digest), runId: null, limit: 'plan_expired', reason, drift: null };
+    return expiredPlanRefused(request, `plan #${plan.id} expired unapproved at ${plan.expiresAt?.toISOString() ?? 'its expiry'}: plan again`);
   }
   return carryOutPlan(request);
 }
