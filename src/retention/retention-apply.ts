@@ -52,7 +52,7 @@ export interface RunInput {
   assertLocksHeld?: () => void;
 }
 
-export const NO_RULES: RetentionRules = { safety: { ...SAFETY_DEFAULTS, protectedTags: [] }, rules: [] };
+const NO_RULES: RetentionRules = { safety: { ...SAFETY_DEFAULTS, protectedTags: [] }, rules: [] };
 
 function executorOptions(input: RunInput, runId: number): ExecutorOptions {
   const { deps, provider } = input;

@@ -72,7 +72,7 @@ async function checkTarget(deps: RetentionDeps, runId: number): Promise<Checked>
   if (facts === undefined) return refuse(`run #${runId} was at "${provider}", which is not a registered provider`);
   const { action, reversal } = facts.retention;
   const appliedCount = (await countActionsByState(deps.pool, runId)).applied;
-  const verdict = undoVerdict({ id: runId, mode: run.mode, state: run.state, provider, displayName: facts.displayName, action, reversal, applied: appliedCount });
+  const verdict = undoVerdict({ id: runId, mode: run.mode, state: run.state, displayName: facts.displayName, action, reversal, applied: appliedCount });
   if (!verdict.ok) return refuse(verdict.reason);
   const applied = await appliedActionOf(deps.pool, runId);
   // the reversal is stated for the provider's retention action: a run that recorded another is not undone by it
