@@ -15,13 +15,11 @@ import { recordNotificationEvent } from '../db/notification-events.repository.ts
 import { withTransaction } from '../db/transaction.ts';
 import { retentionFinishedType } from '../domain/notification-event.ts';
 import { createDb } from '../db/client.ts';
-import { evaluateProvider } from '../domain/retention-evaluate.ts';
-import { checkApplyGuards } from '../domain/retention-guards.ts';
 import { SAFETY_DEFAULTS, type RetentionRules } from '../domain/retention-rules.ts';
 import type { ProviderName } from '../domain/provider-facts.ts';
 import type { Logger } from '../logger.ts';
 import type { AssetProvider } from '../providers/provider.ts';
-import { assessPlan, hasRulesFor, lastSyncFacts, providerFacts, rulesNotes, type RetentionDeps } from './retention-plan-assessment.ts';
+import { assessPlan, evaluateLive, hasRulesFor, liveGuards, providerFacts, rulesNotes, type RetentionDeps } from './retention-plan-assessment.ts';
 import { executeRun, runEndState, verifyInFlight, type ExecutorOptions } from './retention-executor.ts';
 import type { ProviderApplyOutcome, ProviderApplyResult } from './retention-apply-result.ts';
 import { applyFailed, applySummaryLine } from './retention-format.ts';
@@ -32,7 +30,6 @@ import {
   insertRun,
   insertRunWithActions,
   loadActions,
-  loadRetentionRows,
   settleActions,
   updateRun,
   type NewRun,
@@ -136,9 +133,8 @@ export async function resumeRun(input: RunInput, run: RetentionRun): Promise<Pro
   log.warn({ runId: run.id, plannedAt: run.evaluatedAt }, 'an earlier apply of this provider did not finish: finishing it before planning anew');
   await verifyInFlight(executorOptions(input, run.id));
 
-  const rows = await loadRetentionRows(pool, provider.name);
-  const evaluation = evaluateProvider(rules, providerFacts(deps, provider.name), rows, now);
-  const current = new Map(evaluation.decisions.map((decision) => [decision.assetId, decision]));
+  const live = await evaluateLive(pool, rules, providerFacts(deps, provider.name), now);
+  const current = new Map(live.evaluation.decisions.map((decision) => [decision.assetId, decision]));
   const pending = await loadActions(createDb(pool), run.id, ['planned']);
   const kept: number[] = [];
   for (const action of pending) {
@@ -151,9 +147,7 @@ export async function resumeRun(input: RunInput, run: RetentionRun): Promise<Pro
     await settleActions(pool, [action.id], { state: 'skipped', reason: why }, ['planned']);
   }
 
-  // the rows are the live catalog (removed_at null, trashed assets included): no second query to count it
-  const lastSync = await lastSyncFacts(pool, provider.name);
-  const verdict = checkApplyGuards({ planned: kept.length, liveAssets: rows.length, lastSync, safety: rules.safety, now });
+  const verdict = liveGuards(live, kept.length, rules, now);
   if (!verdict.ok) {
     await settleActions(pool, kept, { state: 'skipped', reason: `apply refused when the run resumed: ${verdict.reason}` }, ['planned']);
     await withTransaction(pool, async (tx) => {
