@@ -29,6 +29,7 @@ export interface ActionRunOptions {
   signal?: AbortSignal | undefined;
   /** provider calls (and lookups) in flight at once */
   concurrency?: number | undefined;
+  /** a field left undefined takes DEFAULT_ACTION_POLICY's */
   policy?: Partial<ActionPolicy> | undefined;
   /** after each recorded settlement: how many entries it finished */
   onRecorded?: (settled: number) => void;
@@ -50,7 +51,10 @@ function callContext(options: ActionRunOptions, state: RunState): CallContext {
   return {
     provider: options.provider,
     action: options.action,
-    policy: { ...DEFAULT_ACTION_POLICY, ...options.policy },
+    policy: {
+      maxAttempts: options.policy?.maxAttempts ?? DEFAULT_ACTION_POLICY.maxAttempts,
+      maxConsecutiveFailures: options.policy?.maxConsecutiveFailures ?? DEFAULT_ACTION_POLICY.maxConsecutiveFailures,
+    },
     concurrency: Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY),
     state,
   };

@@ -4,7 +4,6 @@
  */
 import type pg from 'pg';
 import type { ChangeSource } from '../db/change-context.ts';
-import type { FailureCategory } from '../domain/action-outcome.ts';
 
 /** One action on one asset, as the ledger keeps it. */
 export interface LedgerEntry {
@@ -21,7 +20,7 @@ export interface Settlement {
   gone: LedgerEntry[];
   /** back to planned/pending: sent again in this run */
   retry: LedgerEntry[];
-  failed: Array<{ entry: LedgerEntry; category: FailureCategory; reason: string }>;
+  failed: Array<{ entry: LedgerEntry; reason: string }>;
 }
 
 /** Whose actions a ledger keeps: the catalog changes they cause are attributed to it (catalog_changes.source, source_id). */

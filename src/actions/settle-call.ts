@@ -38,7 +38,7 @@ export interface Decided {
   why: string;
 }
 
-export function permissionMessage(error: ProviderError): string {
+function permissionMessage(error: ProviderError): string {
   return `permission denied by ${error.provider}: ${error.message}; check the key's permissions (${error.provider.toUpperCase()}_API_KEY)`;
 }
 
@@ -106,7 +106,7 @@ export async function settle(context: CallContext, decided: readonly Decided[]):
         settlement.retry.push(d.entry);
         break;
       case 'failed':
-        settlement.failed.push({ entry: d.entry, category: outcome.category, reason: why });
+        settlement.failed.push({ entry: d.entry, reason: why });
         break;
       case 'verify':
       case 'unknown':

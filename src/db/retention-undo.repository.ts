@@ -1,6 +1,7 @@
 /**
- * Undo runs' reads and writes: the run asked to be undone, its undo runs (retention_runs mode 'undo',
- * undo_of_run_id), the assets it acted on with their catalog rows, and a new undo run with its restore actions.
+ * Undo runs' reads and writes: the undo runs of a run (retention_runs mode 'undo', undo_of_run_id), the assets it
+ * acted on with their catalog rows, and a new undo run with its restore actions. The run asked to be undone is
+ * read with findRun (retention-runs.repository.ts).
  */
 import { and, asc, eq } from 'drizzle-orm';
 import type pg from 'pg';
@@ -13,11 +14,6 @@ import type { UndoAssetRow, UndoDecision } from '../domain/retention-undo.ts';
 import type { RetentionRun } from './retention.repository.ts';
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
-
-export async function findRunById(db: Db, runId: number): Promise<RetentionRun | undefined> {
-  const [run] = await db.select().from(retentionRuns).where(eq(retentionRuns.id, runId)).limit(1);
-  return run;
-}
 
 /** Every undo run of `runId`, oldest first. */
 export async function findUndoRuns(db: Db, runId: number): Promise<RetentionRun[]> {

@@ -55,5 +55,3 @@ export const SAFETY_DEFAULTS: Readonly<RetentionSafety> = Object.freeze({
   maxSyncAgeMinutes: 1440,
   protectedTags: [],
 });
-
-export type { ProviderRetentionProfile } from './provider-facts.ts';

@@ -6,19 +6,11 @@
 import type { AssetAction } from './action-names.ts';
 import type { RetentionReversal } from './provider-facts.ts';
 
-export type Reversibility = 'reversible' | 'irreversible';
-
-/** What a plan shows beside each action: whether `retention undo` can take it back. */
-export function reversibilityOf(reversal: RetentionReversal): Reversibility {
-  return reversal.kind;
-}
-
 /** The facts of the run asked to be undone, as retention_runs records them. */
 export interface UndoTarget {
   id: number;
   mode: string;
   state: string;
-  provider: string;
   /** the provider's name for people */
   displayName: string;
   /** the retention action the run took */
@@ -55,7 +47,7 @@ export interface UndoAssetRow {
 }
 
 /** The provider stamps its own trash time on the asset, a little after the run recorded its action. */
-export const RETRASH_TOLERANCE_MS = 10 * 60_000;
+const RETRASH_TOLERANCE_MS = 10 * 60_000;
 
 export type UndoDecision = { state: 'planned'; reason: string } | { state: 'skipped'; reason: string };
 

@@ -15,14 +15,12 @@ import { recordNotificationEvent } from '../db/notification-events.repository.ts
 import { withTransaction } from '../db/transaction.ts';
 import { retentionFinishedType } from '../domain/notification-event.ts';
 import { createDb } from '../db/client.ts';
-import { evaluateProvider } from '../domain/retention-evaluate.ts';
-import { checkApplyGuards } from '../domain/retention-guards.ts';
 import { SAFETY_DEFAULTS, type RetentionRules } from '../domain/retention-rules.ts';
 import type { ProviderName } from '../domain/provider-facts.ts';
 import type { Logger } from '../logger.ts';
 import type { AssetProvider } from '../providers/provider.ts';
-import { assessPlan, hasRulesFor, lastSyncFacts, providerFacts, rulesNotes, type RetentionDeps } from './retention-plan-assessment.ts';
-import { executeRun, verifyInFlight, type ExecutorOptions } from './retention-executor.ts';
+import { assessPlan, evaluateLive, hasRulesFor, liveGuards, providerFacts, rulesNotes, type RetentionDeps } from './retention-plan-assessment.ts';
+import { executeRun, runEndState, verifyInFlight, type ExecutorOptions } from './retention-executor.ts';
 import type { ProviderApplyOutcome, ProviderApplyResult } from './retention-apply-result.ts';
 import { applyFailed, applySummaryLine } from './retention-format.ts';
 import type { LoadedRules } from './retention-rules.loader.ts';
@@ -32,7 +30,6 @@ import {
   insertRun,
   insertRunWithActions,
   loadActions,
-  loadRetentionRows,
   settleActions,
   updateRun,
   type NewRun,
@@ -52,7 +49,7 @@ export interface RunInput {
   assertLocksHeld?: () => void;
 }
 
-export const NO_RULES: RetentionRules = { safety: { ...SAFETY_DEFAULTS, protectedTags: [] }, rules: [] };
+const NO_RULES: RetentionRules = { safety: { ...SAFETY_DEFAULTS, protectedTags: [] }, rules: [] };
 
 function executorOptions(input: RunInput, runId: number): ExecutorOptions {
   const { deps, provider } = input;
@@ -76,7 +73,7 @@ async function finishRun(input: RunInput, runId: number, resumed: boolean, stopp
   const { deps, provider } = input;
   const counts = await countActionsByState(deps.pool, runId);
   const pending = counts.planned + counts.in_flight;
-  const state = pending > 0 ? 'applying' : counts.failed > 0 ? 'failed' : 'done';
+  const state = runEndState(counts);
   const summary = { ...counts, stopped };
   const finishedAt = state === 'applying' ? null : (deps.clock ?? (() => new Date()))();
   await withTransaction(deps.pool, async (tx) => {
@@ -136,9 +133,8 @@ export async function resumeRun(input: RunInput, run: RetentionRun): Promise<Pro
   log.warn({ runId: run.id, plannedAt: run.evaluatedAt }, 'an earlier apply of this provider did not finish: finishing it before planning anew');
   await verifyInFlight(executorOptions(input, run.id));
 
-  const rows = await loadRetentionRows(pool, provider.name);
-  const evaluation = evaluateProvider(rules, providerFacts(deps, provider.name), rows, now);
-  const current = new Map(evaluation.decisions.map((decision) => [decision.assetId, decision]));
+  const live = await evaluateLive(pool, rules, providerFacts(deps, provider.name), now);
+  const current = new Map(live.evaluation.decisions.map((decision) => [decision.assetId, decision]));
   const pending = await loadActions(createDb(pool), run.id, ['planned']);
   const kept: number[] = [];
   for (const action of pending) {
@@ -151,9 +147,7 @@ export async function resumeRun(input: RunInput, run: RetentionRun): Promise<Pro
     await settleActions(pool, [action.id], { state: 'skipped', reason: why }, ['planned']);
   }
 
-  // the rows are the live catalog (removed_at null, trashed assets included): no second query to count it
-  const lastSync = await lastSyncFacts(pool, provider.name);
-  const verdict = checkApplyGuards({ planned: kept.length, liveAssets: rows.length, lastSync, safety: rules.safety, now });
+  const verdict = liveGuards(live, kept.length, rules, now);
   if (!verdict.ok) {
     await settleActions(pool, kept, { state: 'skipped', reason: `apply refused when the run resumed: ${verdict.reason}` }, ['planned']);
     await withTransaction(pool, async (tx) => {

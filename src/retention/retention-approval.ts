@@ -12,8 +12,7 @@ import type { ProviderName } from '../domain/provider-facts.ts';
 import { InvalidRequestError } from '../errors.ts';
 import type { RetentionDeps, RulesWithSource } from './retention-plan-assessment.ts';
 import { planProvider, type ProviderPlan } from './retention-plan.ts';
-import { rulesOf } from './retention-apply.ts';
-import { carryOutPlan, planFacts, type ReviewedApplyOutcome, type ReviewedApplyRequest } from './retention-reviewed-apply.ts';
+import { carryOutPlan, expiredPlanRefused, type ReviewedApplyOutcome, type ReviewedApplyRequest } from './retention-reviewed-apply.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -67,7 +66,7 @@ export async function approvePlan(request: ReviewedApplyRequest, approvedBy: str
   if (expiredNow.length > 0 || plan.state === 'expired') {
     const reason = `plan #${plan.id} expired unapproved at ${plan.expiresAt?.toISOString() ?? 'its expiry'}: it is marked expired; plan again`;
     deps.logger.warn({ runId: plan.id }, reason);
-    return { kind: 'refused', plan: planFacts(plan, rulesOf(request.loaded).digest), runId: null, limit: 'plan_expired', reason, drift: null };
+    return expiredPlanRefused(request, reason);
   }
   if (plan.approvedAt === null) {
     if (plan.state !== 'awaiting_approval' || !(await markPlanApproved(db, plan.id, { at: now, by: approvedBy }))) {

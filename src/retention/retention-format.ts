@@ -6,12 +6,11 @@ import { formatTable } from '../util/text-table.ts';
 import { errorMessage } from '../errors.ts';
 import type { ProviderApplyOutcome, ProviderApplyResult } from './retention-apply-result.ts';
 import type { ProviderPlan } from './retention-plan.ts';
-import { reversibilityOf } from '../domain/retention-undo.ts';
 import type { RetentionDecision } from '../domain/retention-evaluate.ts';
 
 /** A planned action's undo column: whether `retention undo` can take it back; '-' where nothing will be done. */
 function undoWord(plan: ProviderPlan, decision: RetentionDecision): string {
-  return decision.state === 'planned' ? reversibilityOf(plan.reversal) : '-';
+  return decision.state === 'planned' ? plan.reversal.kind : '-';
 }
 
 function reversalSummary(plan: ProviderPlan): string {
@@ -81,7 +80,7 @@ export function planJson(plans: readonly ProviderPlan[], rulesFile: string): unk
         state: d.state,
         reason: d.reason,
         alsoMatched: d.alsoMatched,
-        undo: d.state === 'planned' ? reversibilityOf(plan.reversal) : null,
+        undo: d.state === 'planned' ? plan.reversal.kind : null,
       })),
     })),
   };

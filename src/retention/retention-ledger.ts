@@ -10,7 +10,7 @@ import type { ProviderName } from '../domain/provider-facts.ts';
 import { claimPlannedActions, loadActions, settleActions } from '../db/retention.repository.ts';
 
 export const GONE_NOTE = 'already gone at the provider (404)';
-export const RESTORE_GONE_ERROR = 'gone at the provider (404): it can no longer be restored';
+const RESTORE_GONE_ERROR = 'gone at the provider (404): it can no longer be restored';
 
 const ids = (entries: readonly LedgerEntry[]) => entries.map((entry) => entry.id);
 

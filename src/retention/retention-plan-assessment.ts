@@ -6,7 +6,7 @@ import type { NotificationOutbox } from '../db/notification-events.repository.ts
 import type pg from 'pg';
 import { createDb } from '../db/client.ts';
 import { findLastFinishedRun } from '../db/sync-runs.repository.ts';
-import { evaluateProvider, type ProviderEvaluation } from '../domain/retention-evaluate.ts';
+import { evaluateProvider, type ProviderEvaluation, type RetentionAssetRow } from '../domain/retention-evaluate.ts';
 import { checkApplyGuards, type GuardVerdict, type LastSyncFacts } from '../domain/retention-guards.ts';
 import { requireFacts, type ProviderFacts, type ProviderFactsLookup } from '../domain/provider-facts.ts';
 import type { RetentionRules } from '../domain/retention-rules.ts';
@@ -46,6 +46,24 @@ export async function lastSyncFacts(pool: pg.Pool, provider: ProviderName): Prom
   return { state: run.state === 'partial' ? 'partial' : 'complete', finishedAt: run.finishedAt, partialReason: run.partialReason };
 }
 
+/** The provider's live catalog (removed_at null, trashed assets included), the rules' decisions on it at `now`, and the last sync. */
+export interface LiveEvaluation {
+  rows: RetentionAssetRow[];
+  evaluation: ProviderEvaluation;
+  lastSync: LastSyncFacts | undefined;
+}
+
+export async function evaluateLive(pool: pg.Pool, rules: RetentionRules, provider: ProviderFacts, now: Date): Promise<LiveEvaluation> {
+  const [rows, lastSync] = await Promise.all([loadRetentionRows(pool, provider.name), lastSyncFacts(pool, provider.name)]);
+  return { rows, evaluation: evaluateProvider(rules, provider, rows, now), lastSync };
+}
+
+/** What the apply guards say of `planned` actions on the live catalog. */
+export function liveGuards(live: LiveEvaluation, planned: number, rules: RetentionRules, now: Date): GuardVerdict {
+  // the rows are the live catalog (removed_at null, trashed assets included): no second query to count it
+  return checkApplyGuards({ planned, liveAssets: live.rows.length, lastSync: live.lastSync, safety: rules.safety, now });
+}
+
 /** A fresh plan of the provider's live catalog at `now`, and what the apply guards say about it. */
 export interface PlanAssessment {
   evaluation: ProviderEvaluation;
@@ -56,13 +74,11 @@ export interface PlanAssessment {
 }
 
 export async function assessPlan(pool: pg.Pool, rules: RetentionRules, provider: ProviderFacts, now: Date): Promise<PlanAssessment> {
-  const [rows, lastSync] = await Promise.all([loadRetentionRows(pool, provider.name), lastSyncFacts(pool, provider.name)]);
-  const evaluation = evaluateProvider(rules, provider, rows, now);
+  const live = await evaluateLive(pool, rules, provider, now);
+  const { evaluation } = live;
   const planned = evaluation.decisions.filter((decision) => decision.state === 'planned').length;
-  // the rows are the live catalog (removed_at null, trashed assets included): no second query to count it
-  const liveAssets = rows.length;
-  const verdict = checkApplyGuards({ planned, liveAssets, lastSync, safety: rules.safety, now });
-  return { evaluation, planned, skipped: evaluation.decisions.length - planned, liveAssets, verdict };
+  const verdict = liveGuards(live, planned, rules, now);
+  return { evaluation, planned, skipped: evaluation.decisions.length - planned, liveAssets: live.rows.length, verdict };
 }
 
 export function hasRulesFor(rules: RetentionRules, provider: ProviderName): boolean {

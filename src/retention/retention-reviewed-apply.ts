@@ -7,10 +7,10 @@
  * apply of the same plan, exactly as an interrupted ordinary apply is.
  */
 import { createDb } from '../db/client.ts';
-import { countActionsByState, findUnfinishedApplyRun, insertRunWithActions, loadActions, loadRetentionRows, type RetentionRun } from '../db/retention.repository.ts';
+import { countActionsByState, findUnfinishedApplyRun, insertRunWithActions, loadActions, type RetentionRun } from '../db/retention.repository.ts';
 import { findAppliesOfPlan, findRun } from '../db/retention-runs.repository.ts';
 import { checkPlanAge, checkPlanDrift, recheckPlan, type PlanDrift, type PlannedAction } from '../domain/retention-drift.ts';
-import { evaluateProvider, type RetentionDecision } from '../domain/retention-evaluate.ts';
+import type { RetentionDecision } from '../domain/retention-evaluate.ts';
 import { checkApplyGuards } from '../domain/retention-guards.ts';
 import type { RetentionAction } from '../domain/retention-rules.ts';
 import type { ProviderName } from '../domain/provider-facts.ts';
@@ -18,7 +18,7 @@ import { InvalidRequestError } from '../errors.ts';
 import type { AssetProvider } from '../providers/provider.ts';
 import type { ProviderApplyResult } from './retention-apply-result.ts';
 import { execute, insertRefusedRun, resumeRun, rulesOf, withApplyLocks, type RunInput } from './retention-apply.ts';
-import { lastSyncFacts, providerFacts, type RetentionDeps } from './retention-plan-assessment.ts';
+import { evaluateLive, liveGuards, providerFacts, type RetentionDeps } from './retention-plan-assessment.ts';
 import type { LoadedRules } from './retention-rules.loader.ts';
 
 export interface ReviewedPlanLimits {
@@ -118,16 +118,15 @@ async function applyFresh(request: ReviewedApplyRequest, input: RunInput, facts:
   const provider = providerFacts(deps, input.provider.name);
   const plannedRows = await loadActions(createDb(pool), plan.id, ['planned']);
   const planned: PlannedAction[] = plannedRows.map((row) => ({ id: row.id, assetId: row.assetId, rule: row.rule, action: row.action, reason: row.reason }));
-  const rows = await loadRetentionRows(pool, input.provider.name);
-  const evaluation = evaluateProvider(input.rules, provider, rows, input.now);
-  const drift = recheckPlan({ planned, rows, decisions: evaluation.decisions, doneState: provider.retention.doneState });
+  const live = await evaluateLive(pool, input.rules, provider, input.now);
+  const { rows, lastSync } = live;
+  const drift = recheckPlan({ planned, rows, decisions: live.evaluation.decisions, doneState: provider.retention.doneState });
   request.onDrift?.(drift);
 
-  const lastSync = await lastSyncFacts(pool, input.provider.name);
   const lastCompleteSyncAt = lastSync?.state === 'complete' ? lastSync.finishedAt : undefined;
   const drifted = checkPlanDrift({ drift, plannedAt: plan.evaluatedAt, lastCompleteSyncAt, maxDrift: limits.maxDrift });
   if (!drifted.ok) return refuse(input, facts, drifted, drift);
-  const guards = checkApplyGuards({ planned: drift.kept.length, liveAssets: rows.length, lastSync, safety: input.rules.safety, now: input.now });
+  const guards = liveGuards(live, drift.kept.length, input.rules, input.now);
   if (!guards.ok) return refuse(input, facts, guards, drift);
 
   const runId = await insertRunWithActions(
@@ -173,6 +172,11 @@ export async function carryOutPlan(request: ReviewedApplyRequest): Promise<Revie
   });
 }
 
+/** The refusal of a plan that expired unapproved: no apply run, nothing sent; `reason` says what the caller did about it. */
+export function expiredPlanRefused(request: ReviewedApplyRequest, reason: string): ReviewedApplyOutcome {
+  return { kind: 'refused', plan: planFacts(request.plan, rulesOf(request.loaded).digest), runId: null, limit: 'plan_expired', reason, drift: null };
+}
+
 /** `retention apply --plan RUN`: a plan awaiting approval needs `retention approve`, an expired one is refused. */
 export async function applyReviewedPlan(request: ReviewedApplyRequest): Promise<ReviewedApplyOutcome> {
   const { plan } = request;
@@ -180,8 +184,7 @@ export async function applyReviewedPlan(request: ReviewedApplyRequest): Promise<
     throw new InvalidRequestError(`plan #${plan.id} is awaiting approval: approve it with \`retention approve ${plan.id}\``);
   }
   if (plan.state === 'expired') {
-    const reason = `plan #${plan.id} expired unapproved at ${plan.expiresAt?.toISOString() ?? 'its expiry'}: plan again`;
-    return { kind: 'refused', plan: planFacts(plan, rulesOf(request.loaded).digest), runId: null, limit: 'plan_expired', reason, drift: null };
+    return expiredPlanRefused(request, `plan #${plan.id} expired unapproved at ${plan.expiresAt?.toISOString() ?? 'its expiry'}: plan again`);
   }
   return carryOutPlan(request);
 }

@@ -10,12 +10,11 @@
  * - only assets still in the trash bin (the catalog: trashed_at set, removed_at unset) are restored; the rest are
  *   recorded skipped with the reason, and no call is made for them.
  */
-import { runActions, resumeInFlight, type ActionRunOptions } from '../actions/action-engine.ts';
 import { createDb } from '../db/client.ts';
 import { countActionsByState, settleActions, updateRun, type ActionState } from '../db/retention.repository.ts';
+import { findRun } from '../db/retention-runs.repository.ts';
 import {
   appliedActionOf,
-  findRunById,
   findUndoRuns,
   insertUndoRun,
   loadPlannedUndoActions,
@@ -25,11 +24,10 @@ import type { StopKind } from '../domain/action-outcome.ts';
 import type { AssetAction } from '../domain/action-names.ts';
 import type { ProviderName } from '../domain/provider-facts.ts';
 import { undoDecision, undoVerdict } from '../domain/retention-undo.ts';
-import type { Logger } from '../logger.ts';
 import type { AssetProvider } from '../providers/provider.ts';
 import { builtinProviderRegistry } from '../providers/registry.ts';
 import { withApplyLocks } from './retention-apply.ts';
-import { retentionLedger } from './retention-ledger.ts';
+import { assertExecutable, executeRun, runEndState, verifyInFlight, type ExecutorOptions } from './retention-executor.ts';
 import type { RetentionDeps } from './retention-plan-assessment.ts';
 
 export interface UndoRequest {
@@ -66,7 +64,7 @@ type Checked = { ok: true; target: Target } | { ok: false; outcome: UndoOutcome 
 
 async function checkTarget(deps: RetentionDeps, runId: number): Promise<Checked> {
   const refuse = (reason: string): Checked => ({ ok: false, outcome: { kind: 'refused', runId, reason } });
-  const run = await findRunById(createDb(deps.pool), runId);
+  const run = await findRun(createDb(deps.pool), runId);
   if (run === undefined) return refuse(`there is no retention run #${runId}`);
   const [provider] = run.providers;
   if (provider === undefined || run.providers.length !== 1) return refuse(`run #${runId} names no single provider: it cannot be undone`);
@@ -74,7 +72,7 @@ async function checkTarget(deps: RetentionDeps, runId: number): Promise<Checked>
   if (facts === undefined) return refuse(`run #${runId} was at "${provider}", which is not a registered provider`);
   const { action, reversal } = facts.retention;
   const appliedCount = (await countActionsByState(deps.pool, runId)).applied;
-  const verdict = undoVerdict({ id: runId, mode: run.mode, state: run.state, provider, displayName: facts.displayName, action, reversal, applied: appliedCount });
+  const verdict = undoVerdict({ id: runId, mode: run.mode, state: run.state, displayName: facts.displayName, action, reversal, applied: appliedCount });
   if (!verdict.ok) return refuse(verdict.reason);
   const applied = await appliedActionOf(deps.pool, runId);
   // the reversal is stated for the provider's retention action: a run that recorded another is not undone by it
@@ -83,38 +81,6 @@ async function checkTarget(deps: RetentionDeps, runId: number): Promise<Checked>
   }
   if (applied === undefined) return { ok: false, outcome: { kind: 'nothing', runId, provider, reason: `run #${runId} applied nothing: there is nothing to undo` } };
   return { ok: true, target: { provider, undoAction: verdict.undoAction } };
-}
-
-interface UndoRun {
-  provider: AssetProvider;
-  undoRunId: number;
-  undoAction: AssetAction;
-  log: Logger;
-  assertLocksHeld: () => void;
-}
-
-function engineOptions(deps: RetentionDeps, run: UndoRun, total: number): ActionRunOptions {
-  const { provider, undoRunId, undoAction, log } = run;
-  let settled = 0;
-  return {
-    assertMayAct: run.assertLocksHeld,
-    pool: deps.pool,
-    provider,
-    action: undoAction,
-    ledger: retentionLedger(deps.pool, undoRunId, provider.name, undoAction, 'undo'),
-    log: log.child({ runId: undoRunId }),
-    clock: deps.clock ?? (() => new Date()),
-    signal: deps.signal,
-    concurrency: deps.executor?.concurrency,
-    policy: {
-      ...(deps.executor?.maxAttempts === undefined ? {} : { maxAttempts: deps.executor.maxAttempts }),
-      ...(deps.executor?.maxConsecutiveFailures === undefined ? {} : { maxConsecutiveFailures: deps.executor.maxConsecutiveFailures }),
-    },
-    onRecorded: (count) => {
-      settled += count;
-      deps.onProgress?.(provider.name, settled, total);
-    },
-  };
 }
 
 /** An interrupted undo's planned restores, checked again on the catalog as it is now (a sync may have run since). */
@@ -148,18 +114,30 @@ export async function undoRetentionRun(deps: RetentionDeps, request: UndoRequest
   const log = deps.logger.child({ provider: name, component: 'retention', undoOf: runId });
   const clock = deps.clock ?? (() => new Date());
   const provider = request.providerOf(name);
-  if (!provider.supportedActions.includes(undoAction)) throw new Error(`refusing to ${undoAction} at ${name}: its adapter does not offer it`);
+  assertExecutable({ provider, action: undoAction, source: 'undo' });
 
   // the same locks as apply: an undo and an apply (or a sync rewriting the rows) never run at once
   return withApplyLocks(deps, name, log, async (assertLocksHeld) => {
     const unfinished = (await findUndoRuns(createDb(deps.pool), runId)).find((run) => run.state === 'applying');
+    const executorOptions = (undoRunId: number): ExecutorOptions => ({
+      pool: deps.pool,
+      provider,
+      runId: undoRunId,
+      action: undoAction,
+      source: 'undo',
+      log,
+      clock,
+      signal: deps.signal,
+      ...deps.executor,
+      onProgress: (settled, total) => deps.onProgress?.(name, settled, total),
+      assertMayAct: assertLocksHeld,
+    });
     let undoRunId: number;
     if (unfinished !== undefined) {
       undoRunId = unfinished.id;
       log.warn({ undoRunId }, 'an earlier undo of this run did not finish: finishing it');
       const pending = await countActionsByState(deps.pool, undoRunId);
-      const options = engineOptions(deps, { provider, undoRunId, undoAction, log, assertLocksHeld }, pending.planned + pending.in_flight);
-      await resumeInFlight(options);
+      await verifyInFlight(executorOptions(undoRunId), pending.planned + pending.in_flight);
       await recheckPlanned(deps, undoRunId, runId, undoAction);
     } else {
       const started = await startUndoRun(deps, request, checked.target, clock());
@@ -167,12 +145,9 @@ export async function undoRetentionRun(deps: RetentionDeps, request: UndoRequest
       undoRunId = started;
       log.info({ undoRunId }, 'undo recorded; restoring');
     }
-    const before = await countActionsByState(deps.pool, undoRunId);
-    const result = await runActions(engineOptions(deps, { provider, undoRunId, undoAction, log, assertLocksHeld }, before.planned + before.in_flight));
+    const stopped = (await executeRun(executorOptions(undoRunId))).stopped ?? null;
     const counts = await countActionsByState(deps.pool, undoRunId);
-    const pending = counts.planned + counts.in_flight;
-    const state = pending > 0 ? 'applying' : counts.failed > 0 ? 'failed' : 'done';
-    const stopped = result.stopped === undefined ? null : result.stopped.kind === 'signal' ? { kind: 'signal' as const, message: 'stopped by a signal; run the undo again to finish it' } : result.stopped;
+    const state = runEndState(counts);
     await updateRun(createDb(deps.pool), undoRunId, { state, summary: { ...counts, stopped }, finishedAt: state === 'applying' ? null : clock() });
     return { kind: 'undone', runId, provider: name, undoRunId, resumed: unfinished !== undefined, undoAction, counts, stopped };
   });

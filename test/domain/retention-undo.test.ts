@@ -7,7 +7,6 @@ const mediapocketRun: UndoTarget = {
   id: 7,
   mode: 'apply',
   state: 'done',
-  provider: 'mediapocket',
   displayName: 'Media Pocket',
   action: 'trash',
   reversal: { kind: 'reversible', undoAction: 'restore', how: 'restored from the trash bin' },
@@ -23,7 +22,6 @@ describe('undoVerdict', () => {
   it('refuses an irreversible action, saying the provider cannot reverse it and why', () => {
     const verdict = undoVerdict({
       ...mediapocketRun,
-      provider: 'roughy',
       displayName: 'Roughy',
       action: 'delete',
       reversal: { kind: 'irreversible', why: 'deletes are permanent' },
